@@ -1,0 +1,23 @@
+"""The one source of "now" for all logic.
+
+Deployed, it is the wall clock. The local executor installs a virtual clock so
+simulations and tests run days of journey time in milliseconds, never sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+_source: Callable[[], datetime] | None = None
+
+
+def now() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return _source() if _source is not None else datetime.now(UTC)
+
+
+def use(source: Callable[[], datetime] | None) -> None:
+    """Install a time source (a virtual clock's ``now``); ``None`` restores the wall clock."""
+    global _source
+    _source = source
