@@ -21,3 +21,13 @@ def use(source: Callable[[], datetime] | None) -> None:
     """Install a time source (a virtual clock's ``now``); ``None`` restores the wall clock."""
     global _source
     _source = source
+
+
+def iso(moment: datetime) -> str:
+    """UTC, second precision, 'Z': one format everywhere so stored times compare as strings."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

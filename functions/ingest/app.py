@@ -1,0 +1,28 @@
+"""Ingest Lambda: shop events from SQS (fed by the EventBridge bus) into Tact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from tact import runtime
+from tact.ingest.messages import process_message
+from tact.observability import logger
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _record(record: SQSRecord) -> None:
+    result = process_message(record.body, runtime.ingest_deps(), runtime.dead_letter)
+    if result is not None:
+        logger().info("event processed", extra={
+            "event_id": result.event_id, "duplicate": result.duplicate,
+            "actions": [f"{a.kind}:{a.journey}" for a in result.actions],
+        })
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=_record, processor=processor,
+                                    context=context)

@@ -1,0 +1,149 @@
+"""The ``tact`` command: validate, build and simulate journeys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tact.diagnostics import Diagnostic, ProjectError
+
+app = typer.Typer(help="Consent-first customer journeys on AWS, as code.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JourneysDir = Annotated[Path, typer.Option("--journeys", "-j", help="folder of journey files")]
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for d in sorted(diagnostics):
+        colour = "red" if d.severity == "error" else "yellow"
+        err.print(f"[{colour}]{d.file}:{d.line}:{d.col}: {d.severity}:[/] {d.message}")
+        if d.hint:
+            err.print(f"    hint: {d.hint}")
+
+
+def _load(journeys: Path):  # type: ignore[no-untyped-def]
+    from tact.journey.project import load_project, require_valid
+
+    try:
+        project = load_project(journeys)
+        _print_diagnostics([d for d in project.diagnostics if d.severity == "warning"])
+        return require_valid(project)
+    except ProjectError as error:
+        _print_diagnostics(error.diagnostics)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(journeys: Annotated[Path, typer.Argument(help="folder of journey files")] = Path(
+        "journeys")) -> None:
+    """Check journey files, settings and templates; exit 1 with file:line:col on errors."""
+    project = _load(journeys)
+    out.print(f"[green]ok[/]: {len(project.journeys)} journeys, "
+              f"{len(project.templates)} templates valid")
+
+
+@app.command()
+def build(out_dir: Annotated[Path, typer.Option("--out", help="where to write definitions")] = Path(
+        "infra/generated"), journeys: JourneysDir = Path("journeys")) -> None:
+    """Compile every journey to <id>.asl.json, plus bundle.json for the Lambda functions."""
+    from tact.journey.bundle import build as build_bundle
+    from tact.journey.bundle import bundle_json
+    from tact.journey.compiler import definition_json
+
+    project = _load(journeys)
+    bundle, definitions = build_bundle(project)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for journey_id, definition in definitions.items():
+        (out_dir / f"{journey_id}.asl.json").write_text(definition_json(definition),
+                                                        encoding="utf-8")
+        out.print(f"wrote {out_dir / f'{journey_id}.asl.json'} "
+                  f"(version {bundle.journeys[journey_id].version})")
+    (out_dir / "bundle.json").write_text(bundle_json(bundle), encoding="utf-8")
+    out.print(f"wrote {out_dir / 'bundle.json'}")
+
+
+@app.command()
+def simulate(
+    events: Annotated[Path, typer.Option("--events", "-e", help="JSON Lines of shop events")],
+    journeys: JourneysDir = Path("journeys"),
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    store: Annotated[str, typer.Option(help="moto (default) or memory for large runs")] = "moto",
+) -> None:
+    """Replay shop events on a virtual clock: who got what, when, and who did not and why."""
+    from tact.local.functions import FunctionsNotFound
+    from tact.local.simulator import simulate_file
+
+    if not events.is_file():
+        err.print(f"[red]{events}: file not found[/]")
+        raise typer.Exit(1)
+    if store not in ("moto", "memory"):
+        err.print("[red]--store must be 'moto' or 'memory'[/]")
+        raise typer.Exit(2)
+    _load(journeys)  # report problems in the user's files before anything runs
+    try:
+        if as_json or not sys.stderr.isatty():
+            report = simulate_file(events, journeys, store)  # type: ignore[arg-type]
+        else:
+            report = _with_progress(events, journeys, store)
+    except FunctionsNotFound as error:
+        err.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    for bad in report.rejected_events:
+        err.print(f"[yellow]{events}:{bad.get('line', '?')}: event skipped:[/] {bad['reason']}")
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+        return
+    _print_timeline(report)
+
+
+def _with_progress(events: Path, journeys: Path, store: str):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress
+
+    from tact.local.simulator import simulate_file
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("simulating", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return simulate_file(events, journeys, store, progress)  # type: ignore[arg-type]
+
+
+_STYLE = {"sent": "green", "not sent": "red", "skipped": "red", "stopped": "yellow",
+          "started": "cyan", "deferred": "yellow", "failed": "bold red", "event": "dim"}
+
+
+def _print_timeline(report) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title="Simulated timeline", show_lines=False)
+    for column in ("time (UTC)", "customer", "what", "journey", "step", "detail"):
+        table.add_column(column)
+    for entry in report.timeline:
+        style = _STYLE.get(entry.what, "")
+        table.add_row(entry.at.replace("T", " ").rstrip("Z"), entry.customer_id,
+                      f"[{style}]{entry.what}[/]" if style else entry.what,
+                      entry.journey, entry.step, entry.detail)
+    out.print(table)
+    out.print(f"[bold]{len(report.messages)}[/] messages sent, "
+              f"[bold]{len(report.suppressed)}[/] not sent:")
+    reasons: dict[str, int] = {}
+    for item in report.suppressed:
+        reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
+    for reason, count in sorted(reasons.items()):
+        out.print(f"  {reason}: {count}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

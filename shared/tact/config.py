@@ -1,0 +1,36 @@
+"""Runtime configuration of the Lambda functions, from environment variables."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RuntimeConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TACT_", frozen=True)
+
+    table_name: str = Field(description="the single DynamoDB table")
+    bundle_path: str = Field(
+        default="bundle.json", description="journeys, settings and templates, built by `tact build`"
+    )
+    state_machine_prefix: str = Field(
+        default="", description="ARN of the journey state machines up to the journey id"
+    )
+    state_machine_alias: str = "live"
+    public_url: str = Field(
+        default="https://example.invalid", description="base URL of the preferences API"
+    )
+    signing_key: SecretStr = Field(
+        default=SecretStr(""), description="HMAC key for unsubscribe and preference tokens"
+    )
+    email_configuration_set: str | None = None
+    dead_letter_queue_url: str | None = Field(
+        default=None, description="where events that can never be processed are parked"
+    )
+
+
+@cache
+def runtime_config() -> RuntimeConfig:
+    return RuntimeConfig()  # type: ignore[call-arg]  # filled from the environment

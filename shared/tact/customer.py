@@ -1,0 +1,128 @@
+"""A customer's partition, read once and understood: profile, consents, caps, entries, log.
+
+Sort keys (all under partition ``C#<customer id>``):
+``PROFILE`` · ``CONSENT#<channel>#<purpose>`` · ``SUPPRESSION#<channel>`` ·
+``CAP#<purpose>#<scope>`` · ``MSG#<execution>#<step>`` · ``ENTRY#<journey>#<execution>`` ·
+``LAST#<event type>`` · ``EVENT#<event id>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tact.store.base import Item
+
+PROFILE = "PROFILE"
+
+
+def msg_key(execution: str, step: str) -> str:
+    return f"MSG#{execution}#{step}"
+
+
+def consent_key(channel: str, purpose: str) -> str:
+    return f"CONSENT#{channel}#{purpose}"
+
+
+def cap_key(purpose: str, scope: str) -> str:
+    return f"CAP#{purpose}#{scope}"
+
+
+def entry_key(journey: str, execution: str) -> str:
+    return f"ENTRY#{journey}#{execution}"
+
+
+def last_key(event_type: str) -> str:
+    return f"LAST#{event_type}"
+
+
+def event_key(event_id: str) -> str:
+    return f"EVENT#{event_id}"
+
+
+def suppression_key(channel: str) -> str:
+    return f"SUPPRESSION#{channel}"
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; logic and templates want int/float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@dataclass
+class CustomerState:
+    customer_id: str
+    profile: Item = field(default_factory=dict)  # the PROFILE item (attrs: {name: {v, at}})
+    consents: dict[tuple[str, str], Item] = field(default_factory=dict)
+    suppressions: dict[str, Item] = field(default_factory=dict)
+    caps: dict[tuple[str, str], Item] = field(default_factory=dict)
+    messages: dict[str, Item] = field(default_factory=dict)  # by sort key
+    entries: dict[str, Item] = field(default_factory=dict)  # by sort key
+    last_events: dict[str, Item] = field(default_factory=dict)  # by event type
+    seen_events: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_items(cls, customer_id: str, items: list[Item]) -> CustomerState:
+        state = cls(customer_id)
+        for item in items:
+            sk: str = item["sk"]
+            kind, _, rest = sk.partition("#")
+            if sk == PROFILE:
+                state.profile = item
+            elif kind == "CONSENT":
+                channel, _, purpose = rest.partition("#")
+                state.consents[(channel, purpose)] = item
+            elif kind == "SUPPRESSION":
+                state.suppressions[rest] = item
+            elif kind == "CAP":
+                purpose, _, scope = rest.partition("#")
+                state.caps[(purpose, scope)] = item
+            elif kind == "MSG":
+                state.messages[sk] = item
+            elif kind == "ENTRY":
+                state.entries[sk] = item
+            elif kind == "LAST":
+                state.last_events[rest] = item
+            elif kind == "EVENT":
+                state.seen_events.add(rest)
+        return state
+
+    # Profile attributes carry the time they were last set (freshness).
+    def attributes(self) -> dict[str, Any]:
+        return {name: plain(a.get("v")) for name, a in self.profile.get("attrs", {}).items()}
+
+    def attribute(self, name: str, default: Any = None) -> Any:
+        found = self.profile.get("attrs", {}).get(name)
+        return default if found is None else plain(found.get("v"))
+
+    def attribute_time(self, name: str) -> str | None:
+        found = self.profile.get("attrs", {}).get(name)
+        return None if found is None else found.get("at")
+
+    def profile_version(self) -> int:
+        return int(self.profile.get("version", 0))
+
+    def consent_granted(self, channel: str, purpose: str) -> bool:
+        item = self.consents.get((channel, purpose))
+        return bool(item and item.get("granted"))
+
+    def active_entries(self, journey: str, now: datetime) -> list[Item]:
+        from tact.clock import iso
+
+        current = iso(now)
+        return [
+            e for e in self.entries.values()
+            if e.get("journey") == journey and str(e.get("until", "")) > current
+        ]
+
+    def recent_events(self, event_type: str) -> list[Item]:
+        item = self.last_events.get(event_type)
+        return plain(item.get("events", [])) if item else []

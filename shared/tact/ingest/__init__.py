@@ -1,0 +1,1 @@
+"""Events in: profile and consent updates, journeys started and stopped."""

@@ -1,0 +1,183 @@
+"""Process one shop event for one customer: update what we know, move their journeys."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from tact import clock
+from tact.customer import CustomerState, entry_key, event_key
+from tact.expressions import ExpressionError, context_for, is_true
+from tact.ingest.orchestrator import Orchestrator
+from tact.ingest.profile import consent_write, last_event_write, profile_write
+from tact.journey.bundle import Bundle, JourneyRuntime
+from tact.models.events import ConsentChangedData, ShopEvent
+from tact.sending.decide import exit_reason
+from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
+
+EVENT_MARKER_TTL = timedelta(days=35)  # longer than any queue retention and replay window
+MAX_RACES = 5
+
+
+@dataclass
+class IngestDeps:
+    store: CustomerStore
+    bundle: Bundle
+    orchestrator: Orchestrator
+
+
+@dataclass
+class Action:
+    kind: Literal["started", "stopped", "skipped"]
+    journey: str
+    execution: str = ""
+    reason: str = ""
+
+
+@dataclass
+class IngestResult:
+    event_id: str
+    duplicate: bool = False
+    actions: list[Action] = field(default_factory=list)
+
+
+def execution_name(journey: str, version: str, customer_id: str, event_id: str) -> str:
+    """Deterministic, so a replayed event can only ever name the execution it started."""
+    digest = hashlib.sha256(f"{journey}|{version}|{customer_id}|{event_id}".encode()).hexdigest()
+    return f"{journey}-{digest[:32]}"
+
+
+def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps) -> IngestResult:
+    for _ in range(MAX_RACES):
+        now = clock.now()
+        state = CustomerState.from_items(event.customer_id,
+                                         deps.store.read_customer(event.customer_id, now))
+        if event.id in state.seen_events:
+            return IngestResult(event.id, duplicate=True)
+        writes, result = _plan(event, data, state, deps, now)
+        try:
+            deps.store.write(event.customer_id, writes)
+        except ConditionFailed:
+            continue  # another event for this customer landed first: recompute on fresh data
+        return result
+    raise StoreTransientError(f"event {event.id}: too many concurrent updates; retry")
+
+
+def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
+          now: datetime) -> tuple[list[Write], IngestResult]:
+    writes: list[Write] = [Put({"sk": event_key(event.id), "time": clock.iso(event.time),
+                                "ttl": int((now + EVENT_MARKER_TTL).timestamp())},
+                               expect="absent")]
+    profile = profile_write(state, event, data)
+    if profile is not None:
+        writes.append(profile)
+        state.profile = profile.item  # journeys below see the customer as of this event
+    if isinstance(data, ConsentChangedData):
+        consent = consent_write(state, event, data)
+        if consent is not None:
+            writes.append(consent)
+    last = last_event_write(state, event)
+    writes.append(last)
+    state.last_events[event.type] = last.item
+    result = IngestResult(event.id)
+    envelope = event.model_dump(mode="json")
+    context = context_for(envelope, state.attributes())
+    for journey in deps.bundle.journeys.values():
+        writes += _exit(journey, event, state, context, deps, now, result)
+        if journey.trigger.event == event.type:
+            writes += _enter(journey, event, envelope, state, context, deps, now, result)
+    writes += [_decision_record(event, action, now, deps.bundle.settings.message_log_ttl, n)
+               for n, action in enumerate(result.actions)]
+    return writes, result
+
+
+def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, n: int) -> Put:
+    """Journey decisions go in the customer's log beside messages: 'why not?' has an answer."""
+    return Put({
+        "sk": f"LOG#{clock.iso(now)}#{event.id}#{n}",
+        "kind": action.kind,
+        "journey": action.journey,
+        "execution": action.execution,
+        "reason": action.reason,
+        "event_id": event.id,
+        "at": clock.iso(now),
+        "ttl": int(now.timestamp()) + ttl,
+    })
+
+
+def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
+          context: dict[str, Any], deps: IngestDeps, now: datetime,
+          result: IngestResult) -> list[Write]:
+    rules = [r for r in journey.exit_on if r.event == event.type]
+    if not rules:
+        return []
+    writes: list[Write] = []
+    for entry in state.active_entries(journey.id, now):
+        if str(entry.get("entered_at", "")) > clock.iso(event.time):
+            continue  # the exit event is older than this entry
+        entry_context = dict(entry.get("context") or {})
+        if any(_matches(r.when, {**context, "entry": entry_context}) for r in rules):
+            deps.orchestrator.stop(str(entry["execution_arn"]), f"exit_on {event.type} {event.id}")
+            writes.append(Delete(str(entry["sk"])))
+            result.actions.append(Action("stopped", journey.id, str(entry["name"]),
+                                         f"{event.type} {event.id}"))
+    return writes
+
+
+def _matches(condition: str | None, context: dict[str, Any]) -> bool:
+    try:
+        return is_true(condition, context)
+    except ExpressionError:
+        return True  # an exit that cannot be evaluated exits: silence beats a tactless message
+
+
+def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
+           state: CustomerState, context: dict[str, Any], deps: IngestDeps, now: datetime,
+           result: IngestResult) -> list[Write]:
+    if not is_true(journey.trigger.when, context):
+        return []
+    entered_at = clock.iso(event.time)
+    # Out of order: an exit event at or after this trigger was processed first.
+    exited = exit_reason(state, journey.exit_on, envelope, entered_at)
+    if exited:
+        result.actions.append(Action("skipped", journey.id, reason=f"exited: {exited}"))
+        return []
+    writes: list[Write] = []
+    active = state.active_entries(journey.id, now)
+    if active and journey.reentry == "ignore":
+        result.actions.append(Action("skipped", journey.id, reason="already in journey"))
+        return []
+    if journey.reentry == "restart":
+        for entry in active:
+            deps.orchestrator.stop(str(entry["execution_arn"]), f"restarted by {event.id}")
+            writes.append(Delete(str(entry["sk"])))
+            result.actions.append(Action("stopped", journey.id, str(entry["name"]),
+                                         f"restarted by {event.id}"))
+    name = execution_name(journey.id, journey.version, event.customer_id, event.id)
+    payload = {
+        "journey": journey.id,
+        "version": journey.version,
+        "customer_id": event.customer_id,
+        "entered_at": entered_at,
+        "trigger": envelope,
+        "context": context,
+    }
+    arn = deps.orchestrator.start(journey.id, name, payload)
+    until = now + timedelta(seconds=journey.max_duration)
+    writes.append(Put({
+        "sk": entry_key(journey.id, name),
+        "journey": journey.id,
+        "version": journey.version,
+        "name": name,
+        "execution_arn": arn,
+        "entered_at": entered_at,
+        "trigger_id": event.id,
+        "context": context,
+        "until": clock.iso(until),
+        "ttl": int(until.timestamp()),
+    }))
+    result.actions.append(Action("started", journey.id, name))
+    return writes
+

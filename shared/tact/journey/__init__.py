@@ -1,0 +1,1 @@
+"""Journey files: models, loading with positions, compiling to Amazon States Language."""

@@ -1,0 +1,89 @@
+"""What the Lambda functions need of the journeys folder, as one JSON file.
+
+``tact build`` writes it beside the state machine definitions; the functions load it once
+per cold start. Journeys, settings and templates travel together so a deployment is
+always internally consistent.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tact.journey.compiler import compile_journey, journey_version
+from tact.journey.model import ExitRule, Journey, Purpose, ReentryMode, Trigger
+from tact.journey.project import Project
+from tact.journey.settings import Settings
+from tact.templates import MessageTemplate
+
+
+class JourneyRuntime(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: str
+    trigger: Trigger
+    exit_on: list[ExitRule]
+    reentry: ReentryMode
+    purpose: Purpose
+    max_duration: int  # seconds on the longest path, so an entry's end can be known without a call
+
+
+class Bundle(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    settings: Settings
+    journeys: dict[str, JourneyRuntime]
+    templates: dict[str, MessageTemplate]
+
+
+def longest_wait(steps: list[Any]) -> int:
+    from tact.journey.model import Branch, SplitStep, WaitStep
+
+    total = 0
+    for step in steps:
+        if isinstance(step, WaitStep):
+            total += step.wait.duration
+        elif isinstance(step, SplitStep):
+            total += max(
+                longest_wait(b.steps if isinstance(b, Branch) else b.else_) for b in step.split
+            )
+    return total
+
+
+def build(project: Project) -> tuple[Bundle, dict[str, dict[str, Any]]]:
+    """The bundle and every journey's compiled definition."""
+    definitions: dict[str, dict[str, Any]] = {}
+    runtimes: dict[str, JourneyRuntime] = {}
+    for journey_id, journey in sorted(project.journeys.items()):
+        definition = compile_journey(journey)
+        definitions[journey_id] = definition
+        runtimes[journey_id] = _runtime(journey, definition)
+    bundle = Bundle(settings=project.settings, journeys=runtimes, templates=project.templates)
+    return bundle, definitions
+
+
+def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:
+    # A day of slack: quiet-hours deferrals and retries can stretch a path.
+    return JourneyRuntime(
+        id=journey.id,
+        version=journey_version(journey, definition),
+        trigger=journey.trigger,
+        exit_on=journey.exit_on,
+        reentry=journey.reentry,
+        purpose=journey.purpose,
+        max_duration=longest_wait(journey.steps) + 86400,
+    )
+
+
+def bundle_json(bundle: Bundle) -> str:
+    return json.dumps(bundle.model_dump(mode="json", by_alias=True), indent=1, sort_keys=True) + "\n"
+
+
+@cache
+def load_bundle(path: str) -> Bundle:
+    return Bundle.model_validate_json(Path(path).read_text(encoding="utf-8"))

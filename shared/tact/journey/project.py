@@ -1,0 +1,205 @@
+"""Load a journeys directory: every journey, the settings and the templates, with diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from tact.diagnostics import Diagnostic, ProjectError
+from tact.journey.model import Journey, SendStep, iter_steps
+from tact.journey.settings import Settings
+from tact.journey.yamlsource import YamlDocument, load_yaml
+from tact.templates import MessageTemplate, TemplateError, check_syntax
+
+SETTINGS_FILE = "settings.yaml"
+TEMPLATES_DIR = "templates"
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: Settings
+    journeys: dict[str, Journey] = field(default_factory=dict)
+    templates: dict[str, MessageTemplate] = field(default_factory=dict)
+    sources: dict[str, YamlDocument] = field(default_factory=dict)  # journey id -> its document
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def _model_fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(options)}"
+
+
+def _allowed_here(doc: YamlDocument, loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
+    """Field names allowed beside an unexpected key, found by walking the models along loc."""
+    from tact.journey import model as m
+
+    guesses = {
+        "send": m.SendSpec, "wait": m.WaitSpec, "trigger": m.Trigger, "exit_on": m.ExitRule,
+    }
+    for part in reversed(loc[:-1]):
+        if isinstance(part, str) and part in guesses:
+            return _model_fields(guesses[part])
+    if len(loc) == 1:
+        return _model_fields(root)
+    parent = loc[-2] if len(loc) >= 2 else None
+    if isinstance(parent, int) and loc[0] == "steps":
+        return list(m.STEP_KINDS)
+    return []
+
+
+def explain_validation(doc: YamlDocument, err: ValidationError, root: type[BaseModel]) -> list[Diagnostic]:
+    out = []
+    for item in err.errors():
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        msg = item["msg"].removeprefix("Value error, ")
+        hint = ""
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            allowed = _allowed_here(doc, loc, root)
+            msg = f"unknown field {name!r}"
+            hint = _suggest(name, allowed) if allowed else "remove it"
+        elif kind == "missing":
+            msg = f"missing required field {loc[-1]!r}"
+            hint = "add it here"
+        elif kind == "unknown_step":
+            given = next(iter(item["input"]), "?") if isinstance(item["input"], dict) else "?"
+            from tact.journey.model import STEP_KINDS
+
+            msg = f"unknown step kind {given!r}"
+            hint = _suggest(str(given), list(STEP_KINDS))
+        elif "unknown event type" in msg:
+            from tact.models.events import EVENT_TYPES
+
+            hint = _suggest(str(item["input"]), list(EVENT_TYPES))
+        out.append(doc.error(loc, msg, hint))
+    return out
+
+
+def _load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        doc = load_yaml(path)
+        return Settings.model_validate(doc.data or {})
+    except ProjectError as err:
+        diagnostics.extend(err.diagnostics)
+    except ValidationError as err:
+        diagnostics.extend(explain_validation(doc, err, Settings))
+    return Settings()
+
+
+def _load_templates(root: Path, diagnostics: list[Diagnostic]) -> dict[str, MessageTemplate]:
+    templates: dict[str, MessageTemplate] = {}
+    folder = root / TEMPLATES_DIR
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            doc = load_yaml(path)
+            template = MessageTemplate.model_validate(doc.data or {})
+        except ProjectError as err:
+            diagnostics.extend(err.diagnostics)
+            continue
+        except ValidationError as err:
+            diagnostics.extend(explain_validation(doc, err, MessageTemplate))
+            continue
+        bad = False
+        for channel in template.channels():
+            for name, source in template.fields(channel).items():
+                try:
+                    check_syntax(source)
+                except TemplateError as terr:
+                    diagnostics.append(doc.error((channel, name), f"template error: {terr}",
+                                                 "fix the Liquid syntax"))
+                    bad = True
+        if not bad:
+            templates[path.stem] = template
+    return templates
+
+
+def _check_references(project: Project, journey: Journey, doc: YamlDocument) -> None:
+    names = sorted(project.templates)
+    for index_path, step in _step_paths(journey):
+        if isinstance(step, SendStep) and step.send.template not in project.templates:
+            project.diagnostics.append(doc.error(
+                (*index_path, "send", "template"),
+                f"template {step.send.template!r} not found in {TEMPLATES_DIR}/",
+                _suggest(step.send.template, names) if names else
+                f"create {TEMPLATES_DIR}/{step.send.template}.yaml",
+            ))
+
+
+def _step_paths(journey: Journey) -> list[tuple[tuple[Any, ...], Any]]:
+    from tact.journey.model import Branch, SplitStep
+
+    found: list[tuple[tuple[Any, ...], Any]] = []
+
+    def walk(steps: list[Any], prefix: tuple[Any, ...]) -> None:
+        for index, step in enumerate(steps):
+            path = (*prefix, index)
+            found.append((path, step))
+            if isinstance(step, SplitStep):
+                for b_index, branch in enumerate(step.split):
+                    if isinstance(branch, Branch):
+                        walk(branch.steps, (*path, "split", b_index, "steps"))
+                    else:
+                        walk(branch.else_, (*path, "split", b_index, "else"))
+
+    walk(journey.steps, ("steps",))
+    return found
+
+
+def journey_files(root: Path) -> list[Path]:
+    return [p for p in sorted(root.glob("*.yaml")) if p.name != SETTINGS_FILE]
+
+
+def load_project(root: Path | str) -> Project:
+    """Load everything under ``root``; problems are collected in ``project.diagnostics``."""
+    root = Path(root)
+    diagnostics: list[Diagnostic] = []
+    if not root.is_dir():
+        raise ProjectError([Diagnostic(str(root), 1, 1, "journeys directory not found",
+                                       "pass the folder holding your journey .yaml files")])
+    project = Project(root, _load_settings(root, diagnostics), diagnostics=diagnostics)
+    project.templates = _load_templates(root, diagnostics)
+    for path in journey_files(root):
+        try:
+            doc = load_yaml(path)
+        except ProjectError as err:
+            diagnostics.extend(err.diagnostics)
+            continue
+        try:
+            journey = Journey.model_validate(doc.data or {})
+        except ValidationError as err:
+            diagnostics.extend(explain_validation(doc, err, Journey))
+            continue
+        if journey.id in project.journeys:
+            diagnostics.append(doc.error(("id",), f"journey id {journey.id!r} is used twice",
+                                         "give each journey file its own id"))
+            continue
+        project.journeys[journey.id] = journey
+        project.sources[journey.id] = doc
+        _check_references(project, journey, doc)
+    if not project.journeys and not diagnostics:
+        diagnostics.append(Diagnostic(str(root), 1, 1, "no journey files found",
+                                      "add a journey, e.g. with `tact new NAME`"))
+    return project
+
+
+def require_valid(project: Project) -> Project:
+    if project.errors:
+        raise ProjectError(project.errors)
+    return project

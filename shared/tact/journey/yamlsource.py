@@ -1,0 +1,84 @@
+"""Load YAML keeping the line and column of every key and item.
+
+Pydantic reports errors by path (``steps.1.send.template``); this module maps such
+a path back to where it is written, so every message can say file:line:col.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from tact.diagnostics import Diagnostic, ProjectError
+
+Position = tuple[int, int]  # 1-based line, column
+
+
+@dataclass
+class YamlDocument:
+    path: Path
+    data: Any
+    positions: dict[tuple[Any, ...], Position] = field(default_factory=dict)
+
+    def locate(self, loc: Sequence[Any]) -> Position:
+        """Position of the deepest existing node along ``loc`` (skipping union tags)."""
+        node, path, best = self.data, (), self.positions.get((), (1, 1))
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                node, path = node[part], (*path, part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node, path = node[part], (*path, part)
+            else:
+                continue  # a discriminator tag or a missing key: stay on the parent
+            best = self.positions.get(path, best)
+        return best
+
+    def error(self, loc: Sequence[Any], message: str, hint: str = "") -> Diagnostic:
+        line, col = self.locate(loc)
+        return Diagnostic(str(self.path), line, col, message, hint)
+
+
+def _plain(node: Any, path: tuple[Any, ...], positions: dict[tuple[Any, ...], Position]) -> Any:
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key, value in node.items():
+            line, col = node.lc.key(key)
+            positions[(*path, key)] = (line + 1, col + 1)
+            out[str(key)] = _plain(value, (*path, str(key)), positions)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_list = []
+        for index, value in enumerate(node):
+            line, col = node.lc.item(index)
+            positions[(*path, index)] = (line + 1, col + 1)
+            out_list.append(_plain(value, (*path, index), positions))
+        return out_list
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    yaml = YAML(typ="rt")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = err.problem or err.context or "invalid YAML"
+        raise ProjectError(
+            [Diagnostic(str(path), line, col, f"invalid YAML: {problem}",
+                        "check indentation and quoting at this place")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ProjectError(
+            [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", "save it as UTF-8")]
+        ) from None
+    positions: dict[tuple[Any, ...], Position] = {(): (1, 1)}
+    return YamlDocument(path, _plain(raw, (), positions), positions)

@@ -1,0 +1,330 @@
+"""``tact simulate``: shop events replayed on a virtual clock through the real handlers,
+the compiled state machines (run by the local executor) and moto (or the in-memory store).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from tact import clock as tact_clock
+from tact import runtime
+from tact.clock import iso, parse_iso
+from tact.customer import CustomerState
+from tact.journey.bundle import Bundle, build, bundle_json
+from tact.journey.project import load_project, require_valid
+from tact.local.clock import VirtualClock
+from tact.local.executor import LocalStepFunctions
+from tact.local.functions import find_functions_dir, load_handler
+from tact.local.lambda_context import LocalLambdaContext
+from tact.models.events import EventError, parse_event
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+TABLE = "tact-local"
+SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
+SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
+StoreKind = Literal["moto", "memory"]
+
+
+@dataclass
+class TimelineEntry:
+    at: str
+    customer_id: str
+    what: str
+    journey: str = ""
+    step: str = ""
+    detail: str = ""
+
+
+@dataclass
+class SimulationReport:
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    rejected_events: list[dict[str, Any]] = field(default_factory=list)
+    executions: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"messages": self.messages, "suppressed": self.suppressed}
+
+
+def read_events(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Valid envelopes (in time order, stable) and the lines that are not, with reasons."""
+    good: list[tuple[datetime, int, dict[str, Any]]] = []
+    bad: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            event, _ = parse_event(raw)
+        except json.JSONDecodeError as err:
+            bad.append({"line": number, "reason": f"not JSON: {err.msg}"})
+            continue
+        except EventError as err:
+            bad.append({"line": number, "reason": err.reason})
+            continue
+        good.append((event.time, number, raw))
+    good.sort(key=lambda t: (t[0], t[1]))
+    return [raw for _, _, raw in good], bad
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _sqs_batch(raw: dict[str, Any], delivery: int) -> dict[str, Any]:
+    """The event as the ingest Lambda receives it: EventBridge event inside an SQS record."""
+    bridge = {"version": "0", "id": f"eb-{raw['id']}-{delivery}", "detail-type": raw["type"],
+              "source": "shop", "account": ACCOUNT, "time": raw["time"], "region": REGION,
+              "resources": [], "detail": raw}
+    return {"Records": [{
+        "messageId": f"m-{raw['id']}-{delivery}", "receiptHandle": "local",
+        "body": json.dumps(bridge), "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:tact-events", "awsRegion": REGION,
+    }]}
+
+
+class _ExecutorOrchestrator:
+    """Journey control straight into the local executor (the in-memory store's runs)."""
+
+    def __init__(self, executor: LocalStepFunctions, alias: str = "live") -> None:
+        self.executor = executor
+        self.alias = alias
+
+    def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
+        return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
+
+    def stop(self, execution_arn: str, cause: str) -> None:
+        self.executor.stop_execution(execution_arn, cause=cause)
+
+
+class Simulation:
+    def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
+                 functions_dir: Path | None = None) -> None:
+        project = require_valid(load_project(journeys_dir))
+        self.bundle: Bundle
+        self.bundle, self.definitions = build(project)
+        self.store_kind = store
+        self.functions_dir = functions_dir or find_functions_dir(Path(journeys_dir))
+        self.report = SimulationReport()
+
+    def run(self, events: list[dict[str, Any]],
+            progress: Callable[[int, int], None] | None = None) -> SimulationReport:
+        with tempfile.TemporaryDirectory() as tmp:
+            bundle_path = Path(tmp) / "bundle.json"
+            bundle_path.write_text(bundle_json(self.bundle), encoding="utf-8")
+            env = {
+                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
+                "TACT_TABLE_NAME": TABLE, "TACT_BUNDLE_PATH": str(bundle_path),
+                "TACT_STATE_MACHINE_PREFIX": SM_PREFIX,
+                # moto cannot start executions through an alias or a version (it raises), so
+                # locally they start on the machine itself; each has just one version here.
+                "TACT_STATE_MACHINE_ALIAS": "",
+                "TACT_SIGNING_KEY": "local-simulation-key",
+                "TACT_PUBLIC_URL": "https://prefs.example.invalid",
+                "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
+                "POWERTOOLS_METRICS_NAMESPACE": "Tact", "POWERTOOLS_SERVICE_NAME": "tact",
+            }
+            with _environment(env), self._aws():
+                try:
+                    return self._run(events, progress)
+                finally:
+                    tact_clock.use(None)
+                    runtime.reset()
+
+    def _aws(self) -> Any:
+        if self.store_kind == "memory":
+            return nullcontext()
+        from moto import mock_aws
+
+        return mock_aws()
+
+    def _setup_aws(self) -> None:
+        from tact import aws
+        from tact.store.schema import create_table
+
+        create_table(aws.client("dynamodb"), TABLE)
+        sender = self.bundle.settings.senders.email.from_address
+        domain = sender.rsplit("@", 1)[-1].strip(" >")
+        aws.client("sesv2").create_email_identity(EmailIdentity=domain)
+        dlq = aws.client("sqs").create_queue(QueueName="tact-events-dlq")["QueueUrl"]
+        os.environ["TACT_DEAD_LETTER_QUEUE_URL"] = dlq
+        sfn = aws.client("stepfunctions")
+        for journey_id, definition in self.definitions.items():
+            text = json.dumps(definition).replace("${SendFunctionArn}", SEND_FUNCTION_ARN)
+            made = sfn.create_state_machine(
+                name=f"tact-{journey_id}", definition=text, publish=True,
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/tact-journeys",
+            )
+            sfn.create_state_machine_alias(name="live", routingConfiguration=[
+                {"stateMachineVersionArn": made["stateMachineVersionArn"], "weight": 100}])
+
+    def _hook_step_functions(self, executor: LocalStepFunctions) -> None:
+        """Ingest's real StartExecution/StopExecution calls reach moto; mirror them here."""
+        from tact import aws
+
+        events = aws.client("stepfunctions").meta.events
+
+        def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            context["tact_params"] = dict(params)
+
+        def after_start(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            params = context.get("tact_params", {})
+            if "executionArn" in parsed:
+                executor.start_execution(params["stateMachineArn"], params["name"],
+                                         json.loads(params["input"]))
+
+        def after_stop(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            params = context.get("tact_params", {})
+            if "stopDate" in parsed:
+                executor.stop_execution(params["executionArn"], cause=params.get("cause"))
+
+        events.register("before-parameter-build.sfn.StartExecution", remember)
+        events.register("before-parameter-build.sfn.StopExecution", remember)
+        events.register("after-call.sfn.StartExecution", after_start)
+        events.register("after-call.sfn.StopExecution", after_stop)
+
+    def _run(self, events: list[dict[str, Any]],
+             progress: Callable[[int, int], None] | None) -> SimulationReport:
+        runtime.reset()
+        start = parse_iso(events[0]["time"]) if events else tact_clock.now()
+        clock = VirtualClock(start)
+        tact_clock.use(clock.now)
+        send_handler = load_handler(self.functions_dir, "send")
+        ingest_handler = load_handler(self.functions_dir, "ingest")
+        sends: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+
+        def send_function(payload: dict[str, Any]) -> Any:
+            result = send_handler(payload, LocalLambdaContext("tact-send"))
+            sends.append((iso(clock.now()), payload, result))
+            return result
+
+        executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function})
+        for journey_id, definition in self.definitions.items():
+            executor.register_state_machine(f"{SM_PREFIX}{journey_id}", definition,
+                                            {"SendFunctionArn": SEND_FUNCTION_ARN})
+        if self.store_kind == "memory":
+            from tact.store.memory import MemoryStore
+
+            runtime.override(store=MemoryStore(), orchestrator=_ExecutorOrchestrator(executor))
+            self._dead_letters: list[tuple[str, str]] = []
+        else:
+            self._setup_aws()
+            self._hook_step_functions(executor)
+        customers: list[str] = []
+        done = [0]
+        deliveries: dict[str, int] = {}
+
+        def deliver(raw: dict[str, Any]) -> Callable[[], None]:
+            def run() -> None:
+                deliveries[raw["id"]] = deliveries.get(raw["id"], 0) + 1
+                self.report.timeline.append(TimelineEntry(
+                    iso(clock.now()), raw["customer_id"], "event", detail=raw["type"]))
+                response = ingest_handler(_sqs_batch(raw, deliveries[raw["id"]]),
+                                          LocalLambdaContext("tact-ingest"))
+                for failure in response.get("batchItemFailures", []):
+                    self.report.rejected_events.append({"event": raw["id"],
+                                                        "reason": str(failure)})
+                done[0] += 1
+                if progress:
+                    progress(done[0], len(events))
+            return run
+
+        for raw in events:
+            if raw["customer_id"] not in customers:
+                customers.append(raw["customer_id"])
+            clock.call_at(parse_iso(raw["time"]), deliver(raw))
+        clock.run_until(None)
+        self._collect(customers, clock.now(), executor, sends)
+        return self.report
+
+    def _collect(self, customers: list[str], now: datetime, executor: LocalStepFunctions,
+                 sends: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+        store = runtime.store()
+        for at, payload, result in sends:
+            if result.get("status") == "deferred":
+                self.report.timeline.append(TimelineEntry(
+                    at, payload["customer_id"], "deferred", payload["journey"], payload["step"],
+                    f"quiet hours; resumes {result.get('resume_at')}"))
+        for customer_id in customers:
+            state_items = store.read_customer(customer_id, now)
+            state = CustomerState.from_items(customer_id, state_items)
+            for item in state_items:
+                if item["sk"].startswith("LOG#"):
+                    self._log_entry(customer_id, item, executor)
+            for record in sorted(state.messages.values(), key=lambda r: r["at"]):
+                self._message_entry(customer_id, record)
+        for execution in executor.executions():
+            if execution.status == "FAILED":
+                self.report.timeline.append(TimelineEntry(
+                    iso(execution.stop or now), execution.input.get("customer_id", "?"),
+                    "failed", execution.input.get("journey", ""), "",
+                    f"{execution.error}: {execution.cause}"))
+        self.report.messages.sort(key=lambda m: (m["sent_at"], m["customer_id"], m["step"]))
+        self.report.suppressed.sort(key=lambda s: (s["at"], s["customer_id"], s["step"]))
+        self.report.timeline.sort(key=lambda t: t.at)
+
+    def _message_entry(self, customer_id: str, record: dict[str, Any]) -> None:
+        notes = "; ".join(record.get("notes") or [])
+        if record["status"] == "sent":
+            self.report.messages.append({
+                "customer_id": customer_id, "journey": record["journey"], "step": record["step"],
+                "channel": record["channel"], "template": record["template"],
+                "sent_at": record["at"], **({"notes": notes} if notes else {}),
+            })
+            what, detail = "sent", f"{record['channel']} {record['template']}"
+            detail += f" (fallback: {notes})" if notes else ""
+        else:
+            reason = record.get("reason") or record["status"]
+            self.report.suppressed.append({
+                "customer_id": customer_id, "journey": record["journey"], "step": record["step"],
+                "reason": reason, "at": record["at"],
+                **({"detail": notes or record.get("detail", "")}
+                   if (notes or record.get("detail")) else {}),
+            })
+            what, detail = "not sent", f"{reason} {notes or record.get('detail', '')}".strip()
+        self.report.timeline.append(TimelineEntry(record["at"], customer_id, what,
+                                                  record["journey"], record["step"], detail))
+
+    def _log_entry(self, customer_id: str, item: dict[str, Any],
+                   executor: LocalStepFunctions) -> None:
+        kind, reason = item["kind"], item.get("reason", "")
+        self.report.timeline.append(TimelineEntry(item["at"], customer_id, kind,
+                                                  item["journey"], "", reason))
+        if kind == "skipped" and reason.startswith("exited"):
+            self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
+                                           "step": "(entry)", "reason": "exited",
+                                           "at": item["at"], "detail": reason})
+        elif kind == "stopped" and not reason.startswith("restarted"):
+            self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
+                                           "step": "(remaining)", "reason": "exited",
+                                           "at": item["at"], "detail": reason})
+
+
+def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",
+                  progress: Callable[[int, int], None] | None = None) -> SimulationReport:
+    events, bad = read_events(events_path)
+    report = Simulation(journeys_dir, store).run(events, progress)
+    report.rejected_events.extend(bad)
+    return report

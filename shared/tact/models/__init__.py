@@ -1,0 +1,1 @@
+"""Pydantic models at the product's boundaries."""

@@ -1,0 +1,149 @@
+"""Shop events: the envelope ``{id, type, customer_id, time, data}`` and each type's data.
+
+One model per event type, so a malformed event is rejected at the boundary with a
+message naming the field, and the logic below only ever sees valid data.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+Channel = Literal["email", "sms", "push", "webhook"]
+Purpose = Literal["marketing", "transactional"]
+
+_ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class CartItem(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    sku: str
+    name: str = ""
+    category: str = ""
+    price: Decimal = Field(ge=0)
+    quantity: int = Field(default=1, ge=1)
+
+
+class CustomerUpdatedData(_Data):
+    email: EmailStr | None = None
+    phone: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")] | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    has_account: bool | None = None
+    preferred_channel: Channel | None = None
+    push_endpoint: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError) as err:
+            raise ValueError(f"unknown IANA time zone {value!r}, e.g. 'Europe/Berlin'") from err
+        return value
+
+
+class SignupData(CustomerUpdatedData):
+    pass
+
+
+class ConsentChangedData(_Data):
+    channel: Channel
+    purpose: Purpose
+    granted: bool
+    source: str = "event"
+
+
+class CartUpdatedData(_Data):
+    cart_id: _ID
+    value: Decimal = Field(ge=0)
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    items: list[CartItem] = Field(default_factory=list)
+
+
+class CartEmptiedData(_Data):
+    cart_id: _ID
+
+
+class PurchaseCompletedData(_Data):
+    order_id: _ID
+    cart_id: _ID | None = None
+    value: Decimal = Field(ge=0)
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    items: list[CartItem] = Field(default_factory=list)
+
+
+DATA_MODELS: dict[str, type[_Data]] = {
+    "customer_updated": CustomerUpdatedData,
+    "signup": SignupData,
+    "consent_changed": ConsentChangedData,
+    "cart_updated": CartUpdatedData,
+    "cart_emptied": CartEmptiedData,
+    "purchase_completed": PurchaseCompletedData,
+}
+EVENT_TYPES = tuple(DATA_MODELS)
+
+
+class ShopEvent(BaseModel):
+    """The envelope every shop event travels in (also the ``detail`` of EventBridge events)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: _ID
+    type: str
+    customer_id: _ID
+    time: AwareDatetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in DATA_MODELS:
+            raise ValueError(f"unknown event type {value!r}; known: {', '.join(EVENT_TYPES)}")
+        return value
+
+    def typed_data(self) -> _Data:
+        return DATA_MODELS[self.type].model_validate(self.data)
+
+
+class EventError(ValueError):
+    """A shop event that cannot be processed; ``reason`` is safe to log and to dead-letter."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _explain(err: ValidationError) -> str:
+    parts = []
+    for item in err.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "event"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_event(raw: Any) -> tuple[ShopEvent, _Data]:
+    """Validate an envelope and its data; raise ``EventError`` with a readable reason."""
+    try:
+        event = ShopEvent.model_validate(raw)
+        return event, event.typed_data()
+    except ValidationError as err:
+        raise EventError(_explain(err)) from None

@@ -1,0 +1,103 @@
+"""Wiring for the Lambda functions: each dependency built once per process, on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from tact import clock
+from tact.config import runtime_config
+
+
+_overrides: dict[str, Any] = {}
+
+
+def override(**parts: Any) -> None:
+    """Replace a dependency (``store=``, ``orchestrator=``) for local runs on the fast store."""
+    _overrides.update(parts)
+
+
+@cache
+def store() -> Any:
+    if "store" in _overrides:
+        return _overrides["store"]
+    from tact.store.dynamodb import DynamoStore
+
+    return DynamoStore(runtime_config().table_name)
+
+
+def bundle() -> Any:
+    from tact.journey.bundle import load_bundle
+
+    return load_bundle(runtime_config().bundle_path)
+
+
+@cache
+def orchestrator() -> Any:
+    if "orchestrator" in _overrides:
+        return _overrides["orchestrator"]
+    from tact.ingest.orchestrator import StepFunctionsOrchestrator
+
+    config = runtime_config()
+    return StepFunctionsOrchestrator(config.state_machine_prefix, config.state_machine_alias)
+
+
+@cache
+def channel_sender(channel: str) -> Any:
+    from tact.sending.channels import SesEmail
+
+    settings = bundle().settings
+    if channel == "email":
+        sender = settings.senders.email
+        config_set = runtime_config().email_configuration_set or sender.configuration_set
+        return SesEmail(sender.from_address, config_set, sender.reply_to)
+    raise NotImplementedError(f"channel {channel!r} is not available yet")
+
+
+def links(customer_id: str, channel: str, purpose: str) -> dict[str, str]:
+    from tact.tokens import sign
+
+    config = runtime_config()
+    token = sign(config.signing_key.get_secret_value().encode(), customer_id, channel, purpose,
+                 clock.now())
+    base = config.public_url.rstrip("/")
+    return {"unsubscribe": f"{base}/unsubscribe/{token}",
+            "preferences": f"{base}/preferences/{token}"}
+
+
+def send_deps() -> Any:
+    from tact.sending.service import SendDeps
+
+    return SendDeps(store(), bundle(), channel_sender, links)
+
+
+def ingest_deps() -> Any:
+    from tact.ingest.service import IngestDeps
+
+    return IngestDeps(store(), bundle(), orchestrator())
+
+
+def reset() -> None:
+    """Forget everything built from the environment (the simulator switches worlds)."""
+    from tact import aws
+    from tact.config import runtime_config as config
+    from tact.journey.bundle import load_bundle
+    from tact.sending.channels import provider_client
+
+    _overrides.clear()
+    for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client):
+        cached.cache_clear()
+    aws.reset()
+
+
+def dead_letter(body: str, reason: str) -> None:
+    """Park an event that can never be processed, with the reason, on the dead-letter queue."""
+    from tact import aws
+
+    url = runtime_config().dead_letter_queue_url
+    if not url:
+        raise RuntimeError(f"no dead-letter queue configured for a bad event: {reason}")
+    aws.client("sqs").send_message(
+        QueueUrl=url, MessageBody=body,
+        MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]}},
+    )

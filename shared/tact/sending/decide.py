@@ -1,0 +1,114 @@
+"""Pure decisions of the send path: exit guard, channel choice, caps. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tact.customer import CustomerState, cap_key
+from tact.expressions import context_for, is_true
+from tact.journey.model import ExitRule
+from tact.journey.settings import Cap, Settings
+from tact.store.base import Put
+
+ADDRESS_ATTRIBUTE = {"email": "email", "sms": "phone", "push": "push_endpoint",
+                     "webhook": "webhook_url"}
+
+
+def exit_reason(state: CustomerState, rules: list[ExitRule], trigger: dict[str, Any],
+                entered_at: str) -> str | None:
+    """Has an exit event for this entry arrived (even one the stop call missed)?"""
+    entry_context = context_for(trigger, state.attributes())
+    for rule in rules:
+        for event in state.recent_events(rule.event):
+            if str(event.get("time", "")) < entered_at:
+                continue
+            context = {**entry_context, "entry": entry_context, "event": event,
+                       **_nouns(rule.event, event)}
+            if is_true(rule.when, context):
+                return f"{rule.event} at {event.get('time')}"
+    return None
+
+
+def _nouns(event_type: str, event: dict[str, Any]) -> dict[str, Any]:
+    from tact.expressions import EVENT_NOUNS
+
+    noun = EVENT_NOUNS.get(event_type)
+    return {noun: event.get("data", {})} if noun else {}
+
+
+@dataclass
+class ChannelChoice:
+    channel: str | None
+    address: str | None = None
+    reason: str | None = None  # why nothing could be used (first candidate's reason)
+    notes: list[str] = field(default_factory=list)
+
+
+def candidates(state: CustomerState, channel: str, fallback: list[str],
+               settings: Settings) -> list[str]:
+    if channel == "preferred":
+        first = state.attribute("preferred_channel") or settings.fallback_order[0]
+        rest = fallback or settings.fallback_order
+    else:
+        first, rest = channel, fallback
+    ordered: list[str] = []
+    for c in [first, *rest]:
+        if c not in ordered:
+            ordered.append(c)
+    return ordered
+
+
+def choose_channel(state: CustomerState, options: list[str], purpose: str,
+                   template_channels: list[str]) -> ChannelChoice:
+    notes: list[str] = []
+    first_reason: str | None = None
+    for channel in options:
+        reason = _unusable(state, channel, purpose, template_channels)
+        if reason is None:
+            return ChannelChoice(channel, state.attribute(ADDRESS_ATTRIBUTE[channel]), None, notes)
+        notes.append(f"{channel}: {reason}")
+        first_reason = first_reason or reason
+    return ChannelChoice(None, None, first_reason or "no_address", notes)
+
+
+def _unusable(state: CustomerState, channel: str, purpose: str,
+              template_channels: list[str]) -> str | None:
+    if channel in state.suppressions:
+        return "suppressed"
+    if not state.attribute(ADDRESS_ATTRIBUTE.get(channel, "")):
+        return "no_address"
+    # Transactional messages need no marketing consent, but an explicit refusal still counts.
+    if purpose == "marketing" and not state.consent_granted(channel, purpose):
+        return "no_consent"
+    if purpose == "transactional":
+        item = state.consents.get((channel, purpose))
+        if item is not None and not item.get("granted"):
+            return "no_consent"
+    if channel not in template_channels:
+        return "no_template"
+    return None
+
+
+def cap_writes(state: CustomerState, settings: Settings, purpose: str, channel: str,
+               now: datetime) -> list[Put] | None:
+    """The cap counter writes that reserve one send, or None when a cap is reached."""
+    epoch = int(now.timestamp())
+    writes: list[Put] = []
+    for scope, caps in settings.caps_for(purpose, channel).items():
+        item = state.caps.get((purpose, scope), {})
+        horizon = max(c.per for c in caps)
+        sends = [int(t) for t in item.get("sends", []) if int(t) > epoch - horizon]
+        if any(_reached(sends, cap, epoch) for cap in caps):
+            return None
+        version = int(item.get("version", 0))
+        writes.append(Put(
+            {"sk": cap_key(purpose, scope), "sends": [*sends, epoch], "version": version + 1},
+            expect=version,
+        ))
+    return writes
+
+
+def _reached(sends: list[int], cap: Cap, epoch: int) -> bool:
+    return sum(1 for t in sends if t > epoch - cap.per) >= cap.max

@@ -1,0 +1,180 @@
+"""Send one journey step to one customer: at most once, only with consent, never over a cap.
+
+Happy path: one Query (the customer's whole partition) and one conditional transaction
+(cap reservation + message record). The record is written *before* the provider call, so a
+retried or duplicated invocation finds it and sends nothing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tact import clock
+from tact.customer import CustomerState, msg_key
+from tact.journey.bundle import Bundle
+from tact.sending.channels import (
+    ChannelSender,
+    Outbound,
+    ProviderRejected,
+    ProviderTransientError,
+    ProviderUnknownOutcome,
+)
+from tact.sending.decide import candidates, cap_writes, choose_channel, exit_reason
+from tact.sending.models import SendRequest, SendResult
+from tact.sending.quiet_hours import next_allowed
+from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
+from tact.templates import TemplateError, render_message
+
+MAX_RACES = 5  # concurrent sends for one customer re-read and decide again this often
+
+
+@dataclass
+class SendDeps:
+    store: CustomerStore
+    bundle: Bundle
+    senders: Callable[[str], ChannelSender]
+    links: Callable[[str, str, str], dict[str, str]]  # customer, channel, purpose -> urls
+
+
+def send_step(request: SendRequest, deps: SendDeps) -> SendResult:
+    for _ in range(MAX_RACES):
+        now = clock.now()
+        state = CustomerState.from_items(request.customer_id,
+                                         deps.store.read_customer(request.customer_id, now))
+        recorded = state.messages.get(msg_key(request.execution, request.step))
+        if recorded is not None:
+            return _result_from_record(recorded)
+        decision = _decide(request, state, deps, now)
+        if isinstance(decision, SendResult):
+            return decision
+        record, writes, outbound = decision
+        try:
+            deps.store.write(request.customer_id, writes)
+        except ConditionFailed:
+            continue  # another send for this customer won the race: decide again on fresh data
+        return _dispatch(request, deps, record, writes, outbound)
+    raise ProviderTransientError("too many concurrent sends for one customer; retry")
+
+
+def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
+            now: datetime) -> SendResult | tuple[dict[str, Any], list[Write], Outbound]:
+    settings = deps.bundle.settings
+    at = clock.iso(now)
+
+    def suppress(reason: str, channel: str | None = None, notes: list[str] | None = None,
+                 detail: str = "") -> SendResult:
+        record = _record(request, now, settings.message_log_ttl, status="suppressed",
+                         channel=channel, reason=reason, notes=notes or [], detail=detail)
+        try:
+            deps.store.write(request.customer_id, [Put(record, expect="absent")])
+        except ConditionFailed:
+            pass  # a concurrent invocation recorded an outcome first; it stands
+        return _result_from_record(record)
+
+    exited = exit_reason(state, request.exit_on, request.trigger, request.entered_at)
+    if exited:
+        return suppress("exited", detail=exited)
+    template = deps.bundle.templates.get(request.template)
+    if template is None:
+        return suppress("no_template", detail=request.template)
+    options = candidates(state, request.channel, request.fallback, settings)
+    choice = choose_channel(state, options, request.purpose, template.channels())
+    if choice.channel is None:
+        return suppress(choice.reason or "no_address", notes=choice.notes)
+    if request.purpose == "marketing":
+        zone = state.attribute("timezone") or settings.default_timezone
+        resume = next_allowed(now, settings.quiet_hours, zone)
+        if resume is not None:
+            return SendResult(status="deferred", channel=choice.channel, at=at,
+                              resume_at=clock.iso(resume))
+    caps = cap_writes(state, settings, request.purpose, choice.channel, now)
+    if caps is None:
+        return suppress("frequency_cap", channel=choice.channel, notes=choice.notes)
+    links = deps.links(request.customer_id, choice.channel, request.purpose)
+    context = _template_context(state, request, links)
+    try:
+        content = render_message(template, choice.channel, context)
+    except TemplateError as err:
+        return suppress("render_error", channel=choice.channel, detail=str(err))
+    record = _record(request, now, settings.message_log_ttl, status="sent",
+                     channel=choice.channel, notes=choice.notes)
+    outbound = Outbound(choice.channel, str(choice.address), content, request.customer_id,
+                        request.journey, request.step, links.get("unsubscribe"))
+    return record, [Put(record, expect="absent"), *caps], outbound
+
+
+def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],
+              writes: list[Write], outbound: Outbound) -> SendResult:
+    try:
+        message_id = deps.senders(outbound.channel).send(outbound)
+    except ProviderTransientError:
+        # Nothing left: release the reservation so the state machine's retry can send.
+        _release(request, deps, record, writes)
+        raise
+    except ProviderUnknownOutcome as err:
+        _amend(request, deps, record, status="unknown", detail=str(err))
+        return _result_from_record({**record, "status": "unknown"})
+    except ProviderRejected as err:
+        _amend(request, deps, record, status="suppressed", reason="rejected", detail=str(err))
+        return _result_from_record({**record, "status": "suppressed", "reason": "rejected"})
+    return _result_from_record(record, message_id)
+
+
+def _release(request: SendRequest, deps: SendDeps, record: dict[str, Any],
+             writes: list[Write]) -> None:
+    undo: list[Write] = [Delete(record["sk"], expect="present")]
+    for write in writes[1:]:
+        if isinstance(write, Put):
+            sends = list(write.item["sends"])[:-1]
+            undo.append(Put({**write.item, "sends": sends, "version": write.item["version"] + 1},
+                            expect=write.item["version"]))
+    try:
+        deps.store.write(request.customer_id, undo)
+    except ConditionFailed:
+        # A concurrent send changed the counters; keeping the reservation errs toward fewer
+        # messages, but the record must go so the retry is not mistaken for a duplicate.
+        deps.store.write(request.customer_id, [Delete(record["sk"])])
+
+
+def _amend(request: SendRequest, deps: SendDeps, record: dict[str, Any], **changes: Any) -> None:
+    deps.store.write(request.customer_id, [Put({**record, **changes}, expect="present")])
+
+
+def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: str,
+            channel: str | None, reason: str | None = None, notes: list[str] | None = None,
+            detail: str = "") -> dict[str, Any]:
+    return {
+        "sk": msg_key(request.execution, request.step),
+        "kind": "message",
+        "status": status,
+        "journey": request.journey,
+        "version": request.version,
+        "step": request.step,
+        "execution": request.execution,
+        "template": request.template,
+        "purpose": request.purpose,
+        "channel": channel,
+        "reason": reason,
+        "notes": notes or [],
+        "detail": detail,
+        "at": clock.iso(now),
+        "ttl": int(now.timestamp()) + ttl_seconds,
+    }
+
+
+def _result_from_record(record: dict[str, Any], message_id: str | None = None) -> SendResult:
+    return SendResult(status=record["status"], channel=record.get("channel"),
+                      reason=record.get("reason"), at=record["at"],
+                      notes=list(record.get("notes") or []), message_id=message_id)
+
+
+def _template_context(state: CustomerState, request: SendRequest,
+                      links: dict[str, str]) -> dict[str, Any]:
+    from tact.expressions import context_for
+
+    context = context_for(request.trigger, state.attributes())
+    context["links"] = links
+    return context

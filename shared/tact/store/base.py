@@ -1,0 +1,102 @@
+"""The data-access interface: one customer's partition, read whole and written atomically.
+
+Every customer's items share a partition key, so one Query returns profile, consents,
+cap counters, active journeys, suppressions and recent messages, and one conditional
+transaction writes them. Customers are independent: no operation spans two partitions,
+which is what lets backtests shard customers across processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+Item = dict[str, Any]
+
+
+class ConditionFailed(Exception):
+    """A conditional write lost: an item existed, was missing, or changed since it was read."""
+
+    def __init__(self, reasons: list[str] | None = None) -> None:
+        self.reasons = reasons or []
+        super().__init__(", ".join(self.reasons) or "condition failed")
+
+
+class StoreTransientError(Exception):
+    """Throttling or a transaction conflict after the client's own retries; safe to retry."""
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write an item. ``expect``: None (unconditional), "absent", or the version read."""
+
+    item: Item
+    expect: Literal["absent", "present"] | int | None = None
+
+
+@dataclass(frozen=True)
+class Delete:
+    sk: str
+    expect: Literal["present"] | int | None = None
+
+
+Write = Put | Delete
+
+
+@dataclass
+class IndexQuery:
+    """Items of the sparse lifecycle index between two sort values (ISO timestamps)."""
+
+    index_pk: str
+    sk_from: str
+    sk_to: str
+    limit: int | None = None
+
+
+@dataclass
+class Page:
+    items: list[Item] = field(default_factory=list)
+    cursor: Any = None
+
+
+class CustomerStore(Protocol):
+    """What the handlers need from storage, nothing more."""
+
+    def read_customer(self, customer_id: str, now: datetime) -> list[Item]:
+        """All live items of a customer, ordered by sort key; expired (TTL) items left out."""
+        ...
+
+    def write(self, customer_id: str, writes: list[Write]) -> None:
+        """All writes or none; raise ``ConditionFailed`` when any expectation fails."""
+        ...
+
+    def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
+        """Items of the lifecycle index in sort order, a page at a time."""
+        ...
+
+
+PK_PREFIX = "C#"
+
+
+def pk(customer_id: str) -> str:
+    return f"{PK_PREFIX}{customer_id}"
+
+
+def dynamo_safe(value: Any) -> Any:
+    """DynamoDB takes numbers as Decimal, never float."""
+    if isinstance(value, float):
+        from decimal import Decimal
+
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: dynamo_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [dynamo_safe(v) for v in value]
+    return value
+
+
+def live(item: Item, now_epoch: int) -> bool:
+    """DynamoDB deletes expired items lazily, so reads must filter them themselves."""
+    ttl = item.get("ttl")
+    return ttl is None or int(ttl) > now_epoch

@@ -1,0 +1,104 @@
+"""Message templates: Liquid, rendered strictly (an undefined variable is an error, never a blank).
+
+A template file ``journeys/templates/<name>.yaml`` holds one message with a part per
+channel: ``email: {subject, html, text}``, ``sms: {text}``, ``push: {title, body}``,
+``webhook: {body}``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmailPart(_Strict):
+    subject: str
+    html: str | None = None
+    text: str
+
+
+class SmsPart(_Strict):
+    text: str
+
+
+class PushPart(_Strict):
+    title: str
+    body: str
+
+
+class WebhookPart(_Strict):
+    body: str
+
+
+class MessageTemplate(_Strict):
+    email: EmailPart | None = None
+    sms: SmsPart | None = None
+    push: PushPart | None = None
+    webhook: WebhookPart | None = None
+
+    def channels(self) -> list[str]:
+        return [c for c in ("email", "sms", "push", "webhook") if getattr(self, c) is not None]
+
+    def fields(self, channel: str) -> dict[str, str]:
+        part = getattr(self, channel)
+        return {} if part is None else {k: v for k, v in part.model_dump().items() if v is not None}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    # Imported lazily: python-liquid costs noticeable cold-start time and only sends need it.
+    from liquid import Environment, StrictUndefined
+
+    return Environment(undefined=StrictUndefined, autoescape=False)
+
+
+@lru_cache(maxsize=1)
+def _html_environment() -> Any:
+    from liquid import Environment, StrictUndefined
+
+    # HTML bodies escape event data, so shop data can never inject markup.
+    return Environment(undefined=StrictUndefined, autoescape=True)
+
+
+@lru_cache(maxsize=1024)
+def _parse(source: str, html: bool = False) -> Any:
+    env = _html_environment() if html else _environment()
+    try:
+        return env.from_string(source)
+    except Exception as err:
+        raise TemplateError(str(err).splitlines()[0]) from None
+
+
+def check_syntax(source: str) -> None:
+    _parse(source)
+
+
+def variables_used(source: str) -> set[str]:
+    """Root names of the global variables a template reads (for validate-time checks)."""
+    return {str(name) for name in _parse(source).analyze().globals}
+
+
+def render_text(source: str, context: dict[str, Any], *, html: bool = False) -> str:
+    try:
+        return _parse(source, html).render(**context)
+    except TemplateError:
+        raise
+    except Exception as err:
+        raise TemplateError(str(err).splitlines()[0]) from None
+
+
+def render_message(template: MessageTemplate, channel: str, context: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: render_text(source, context, html=(name == "html"))
+        for name, source in template.fields(channel).items()
+    }
