@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tact.diagnostics import Diagnostic, ProjectError
 
@@ -24,9 +23,10 @@ JourneysDir = Annotated[Path, typer.Option("--journeys", "-j", help="folder of j
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for d in sorted(diagnostics):
         colour = "red" if d.severity == "error" else "yellow"
-        err.print(f"[{colour}]{d.file}:{d.line}:{d.col}: {d.severity}:[/] {d.message}")
+        err.print(f"[{colour}]{d.file}:{d.line}:{d.col}: {d.severity}:[/] {d.message}",
+                  soft_wrap=True)
         if d.hint:
-            err.print(f"    hint: {d.hint}")
+            err.print(f"    hint: {d.hint}", soft_wrap=True)
 
 
 def _load(journeys: Path):  # type: ignore[no-untyped-def]
@@ -97,7 +97,8 @@ def simulate(
         err.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
     for bad in report.rejected_events:
-        err.print(f"[yellow]{events}:{bad.get('line', '?')}: event skipped:[/] {bad['reason']}")
+        err.print(f"[yellow]{events}:{bad.get('line', '?')}: event skipped:[/] {bad['reason']}",
+                  soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
         return
@@ -123,17 +124,17 @@ _STYLE = {"sent": "green", "not sent": "red", "skipped": "red", "stopped": "yell
 
 
 def _print_timeline(report) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title="Simulated timeline", show_lines=False)
-    for column in ("time (UTC)", "customer", "what", "journey", "step", "detail"):
-        table.add_column(column)
+    out.print("[bold]Simulated timeline[/] (UTC, virtual clock)")
+    width = max((len(e.customer_id) for e in report.timeline), default=8)
     for entry in report.timeline:
         style = _STYLE.get(entry.what, "")
-        table.add_row(entry.at.replace("T", " ").rstrip("Z"), entry.customer_id,
-                      f"[{style}]{entry.what}[/]" if style else entry.what,
-                      entry.journey, entry.step, entry.detail)
-    out.print(table)
+        what = f"[{style}]{entry.what:<8}[/]" if style else f"{entry.what:<8}"
+        where = "/".join(p for p in (entry.journey, entry.step) if p)
+        line = f"{entry.at.replace('T', ' ').rstrip('Z')}  {entry.customer_id:<{width}}  {what}"
+        out.print(f"{line}  {where}  {entry.detail}".rstrip(), soft_wrap=True)
+    out.print()
     out.print(f"[bold]{len(report.messages)}[/] messages sent, "
-              f"[bold]{len(report.suppressed)}[/] not sent:")
+              f"[bold]{len(report.suppressed)}[/] not sent")
     reasons: dict[str, int] = {}
     for item in report.suppressed:
         reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1

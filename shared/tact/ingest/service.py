@@ -137,6 +137,8 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
            state: CustomerState, context: dict[str, Any], deps: IngestDeps, now: datetime,
            result: IngestResult) -> list[Write]:
     if not is_true(journey.trigger.when, context):
+        result.actions.append(Action("skipped", journey.id,
+                                     reason=f"trigger condition not met: {journey.trigger.when}"))
         return []
     entered_at = clock.iso(event.time)
     # Out of order: an exit event at or after this trigger was processed first.
