@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from tact import clock as tact_clock
 from tact.local.clock import VirtualClock
 from tact.local.executor import (

@@ -97,7 +97,9 @@ def render_text(source: str, context: dict[str, Any], *, html: bool = False) -> 
         raise TemplateError(str(err).splitlines()[0]) from None
 
 
-def render_message(template: MessageTemplate, channel: str, context: dict[str, Any]) -> dict[str, str]:
+def render_message(
+    template: MessageTemplate, channel: str, context: dict[str, Any]
+) -> dict[str, str]:
     return {
         name: render_text(source, context, html=(name == "html"))
         for name, source in template.fields(channel).items()

@@ -79,8 +79,10 @@ def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedDa
         "source": data.source,
         "event_id": event.id,
         # The audit trail: every decision with its source, newest first.
-        "history": ([{"granted": data.granted, "at": at, "source": data.source,
-                      "event_id": event.id}] + list((current or {}).get("history", [])))[:50],
+        "history": [
+            {"granted": data.granted, "at": at, "source": data.source, "event_id": event.id},
+            *(current or {}).get("history", []),
+        ][:50],
     }
     return Put(item)
 

@@ -81,7 +81,8 @@ def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:
 
 
 def bundle_json(bundle: Bundle) -> str:
-    return json.dumps(bundle.model_dump(mode="json", by_alias=True), indent=1, sort_keys=True) + "\n"
+    data = bundle.model_dump(mode="json", by_alias=True)
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
 @cache

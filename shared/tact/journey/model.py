@@ -23,7 +23,9 @@ ChannelChoice = Literal["email", "sms", "push", "webhook", "preferred"]
 Purpose = Literal["marketing", "transactional"]
 
 _STEP_ID = r"^[a-z][a-z0-9_]{0,47}$"
-StepId = Annotated[str, Field(pattern=_STEP_ID, description="lower_snake_case, unique in the journey")]
+StepId = Annotated[
+    str, Field(pattern=_STEP_ID, description="lower_snake_case, unique in the journey")
+]
 Expression = Annotated[str, Field(min_length=1, description="JSONata expression")]
 
 
@@ -55,7 +57,8 @@ class Trigger(_Strict):
 class ExitRule(_Strict):
     event: str
     when: Expression | None = Field(
-        default=None, description="JSONata condition; `event` is the exit event, `entry` the trigger"
+        default=None,
+        description="JSONata condition; `event` is the exit event, `entry` the trigger",
     )
 
     _event = field_validator("event")(_check_event)

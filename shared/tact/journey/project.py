@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tact.diagnostics import Diagnostic, ProjectError
-from tact.journey.model import Journey, SendStep, iter_steps
+from tact.journey.model import Journey, SendStep
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import MessageTemplate, TemplateError, check_syntax
@@ -60,7 +60,9 @@ def _allowed_here(doc: YamlDocument, loc: tuple[Any, ...], root: type[BaseModel]
     return []
 
 
-def explain_validation(doc: YamlDocument, err: ValidationError, root: type[BaseModel]) -> list[Diagnostic]:
+def explain_validation(
+    doc: YamlDocument, err: ValidationError, root: type[BaseModel]
+) -> list[Diagnostic]:
     out = []
     for item in err.errors():
         loc = tuple(item["loc"])

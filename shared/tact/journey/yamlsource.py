@@ -30,9 +30,9 @@ class YamlDocument:
         """Position of the deepest existing node along ``loc`` (skipping union tags)."""
         node, path, best = self.data, (), self.positions.get((), (1, 1))
         for part in loc:
-            if isinstance(node, dict) and part in node:
-                node, path = node[part], (*path, part)
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            in_map = isinstance(node, dict) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if in_map or in_list:
                 node, path = node[part], (*path, part)
             else:
                 continue  # a discriminator tag or a missing key: stay on the parent

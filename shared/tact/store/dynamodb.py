@@ -8,7 +8,6 @@ from typing import Any
 
 from tact.store.base import (
     ConditionFailed,
-    Delete,
     IndexQuery,
     Item,
     Page,
