@@ -8,12 +8,12 @@ from typing import Any
 from tact import clock
 from tact.config import runtime_config
 
-
 _overrides: dict[str, Any] = {}
 
 
 def override(**parts: Any) -> None:
-    """Replace a dependency (``store=``, ``orchestrator=``) for local runs on the fast store."""
+    """Replace a dependency (``store=``, ``orchestrator=``, ``channel_sender=`` a function of the
+    channel, ``dead_letter=``) for local runs on the fast store, where no AWS API is reachable."""
     _overrides.update(parts)
 
 
@@ -44,6 +44,8 @@ def orchestrator() -> Any:
 
 @cache
 def channel_sender(channel: str) -> Any:
+    if "channel_sender" in _overrides:
+        return _overrides["channel_sender"](channel)
     from tact.sending.channels import SesEmail
 
     settings = bundle().settings
@@ -51,7 +53,22 @@ def channel_sender(channel: str) -> Any:
         sender = settings.senders.email
         config_set = runtime_config().email_configuration_set or sender.configuration_set
         return SesEmail(sender.from_address, config_set, sender.reply_to)
-    raise NotImplementedError(f"channel {channel!r} is not available yet")
+    return _other_sender(channel)
+
+
+def _other_sender(channel: str) -> Any:
+    from tact.sending import channels
+
+    config = runtime_config()
+    if channel == "sms":
+        return channels.EndUserMessagingSms(config.sms_origination_identity,
+                                            config.sms_configuration_set)
+    if channel == "push":
+        return channels.SnsPush()
+    if channel == "webhook" and config.webhook_url:
+        return channels.SignedWebhook(config.webhook_url,
+                                      config.webhook_secret.get_secret_value().encode())
+    raise NotImplementedError(f"channel {channel!r} is not configured")
 
 
 def links(customer_id: str, channel: str, purpose: str) -> dict[str, str]:
@@ -92,6 +109,9 @@ def reset() -> None:
 
 def dead_letter(body: str, reason: str) -> None:
     """Park an event that can never be processed, with the reason, on the dead-letter queue."""
+    if "dead_letter" in _overrides:
+        _overrides["dead_letter"](body, reason)
+        return
     from tact import aws
 
     url = runtime_config().dead_letter_queue_url

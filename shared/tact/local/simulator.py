@@ -25,6 +25,7 @@ from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.models.events import EventError, parse_event
+from tact.sending.channels import Outbound
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -116,6 +117,20 @@ class _ExecutorOrchestrator:
 
     def stop(self, execution_arn: str, cause: str) -> None:
         self.executor.stop_execution(execution_arn, cause=cause)
+
+
+class LocalOutbox:
+    """Where messages go in in-memory runs: recorded, never delivered (a ChannelSender)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Outbound] = []
+
+    def sender(self, channel: str) -> LocalOutbox:
+        return self
+
+    def send(self, message: Outbound) -> str:
+        self.sent.append(message)
+        return f"local-{len(self.sent)}"
 
 
 class Simulation:
@@ -227,8 +242,15 @@ class Simulation:
         if self.store_kind == "memory":
             from tact.store.memory import MemoryStore
 
-            runtime.override(store=MemoryStore(), orchestrator=_ExecutorOrchestrator(executor))
-            self._dead_letters: list[tuple[str, str]] = []
+            outbox = LocalOutbox()
+
+            def dead_letter(body: str, reason: str) -> None:
+                self.report.rejected_events.append({"reason": f"dead-lettered: {reason}"})
+
+            # No AWS API is reachable here: channels deliver into a local outbox and bad
+            # events are reported instead of parked on a queue.
+            runtime.override(store=MemoryStore(), orchestrator=_ExecutorOrchestrator(executor),
+                             channel_sender=outbox.sender, dead_letter=dead_letter)
         else:
             self._setup_aws()
             self._hook_step_functions(executor)

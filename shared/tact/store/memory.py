@@ -1,27 +1,34 @@
 """An in-memory store with the same semantics as the DynamoDB one (pinned by contract tests).
 
 Used for backtests and large simulations, where moto's per-call cost (it copies the whole
-table on every transaction) would make runs quadratic.
+table on every transaction) would make runs quadratic. What DynamoDB does to values, this
+does too: numbers come back as ``Decimal``, the lifecycle index projects keys only, a
+version condition on an item without a version fails, and one transaction may not touch
+the same item twice.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from tact.store.base import (
     ConditionFailed,
-    Delete,
     IndexQuery,
     Item,
     Page,
     Put,
     Write,
-    live,
     pk,
 )
+
+INDEX_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")  # the index's KEYS_ONLY projection
+
+
+class InvalidTransaction(ValueError):
+    """A request DynamoDB rejects outright (ValidationException), never a lost condition."""
 
 
 class MemoryStore:
@@ -32,49 +39,94 @@ class MemoryStore:
     def read_customer(self, customer_id: str, now: datetime) -> list[Item]:
         epoch = int(now.timestamp())
         with self._lock:
-            part = self._partitions.get(pk(customer_id), {})
-            return [copy.deepcopy(part[sk]) for sk in sorted(part) if live(part[sk], epoch)]
+            part = self._partitions.get(pk(customer_id))
+            if not part:
+                return []
+            return [_copy(part[sk]) for sk in sorted(part) if _live(part[sk], epoch)]
 
     def write(self, customer_id: str, writes: list[Write]) -> None:
         key = pk(customer_id)
+        sort_keys = [w.item["sk"] if isinstance(w, Put) else w.sk for w in writes]
+        if len(set(sort_keys)) != len(sort_keys):
+            raise InvalidTransaction("a transaction cannot include two writes of the same item")
+        # Stored values are built (and numbers converted) before the lock: a failure in
+        # conversion must leave nothing half-written either.
+        stored = [{**_stored(w.item), "pk": key} if isinstance(w, Put) else None for w in writes]
         with self._lock:
             part = self._partitions.setdefault(key, {})
-            reasons = [_check(part, w) for w in writes]
+            reasons = [_check(part.get(sk), w.expect)
+                       for sk, w in zip(sort_keys, writes, strict=True)]
             if any(reasons):
+                if len(writes) == 1:
+                    raise ConditionFailed(["ConditionalCheckFailed"])
                 raise ConditionFailed([r or "None" for r in reasons])
-            for w in writes:
-                if isinstance(w, Put):
-                    part[w.item["sk"]] = {**copy.deepcopy(w.item), "pk": key}
+            for sk, item in zip(sort_keys, stored, strict=True):
+                if item is None:
+                    part.pop(sk, None)
                 else:
-                    part.pop(w.sk, None)
+                    part[sk] = item
 
     def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
         with self._lock:
             rows = [
-                copy.deepcopy(item)
+                {k: item[k] for k in INDEX_KEYS}
                 for part in self._partitions.values()
                 for item in part.values()
                 if item.get("gsi1pk") == query.index_pk
-                and query.sk_from <= str(item.get("gsi1sk", "")) <= query.sk_to
+                and isinstance(item.get("gsi1sk"), str)
+                and query.sk_from <= item["gsi1sk"] <= query.sk_to
             ]
         rows.sort(key=lambda i: (i["gsi1sk"], i["pk"], i["sk"]))
         start = cursor or 0
         end = len(rows) if query.limit is None else start + query.limit
         return Page(rows[start:end], end if end < len(rows) else None)
 
+    def customers(self) -> list[str]:
+        return [key.removeprefix("C#") for key in self._partitions]
+
     def item_count(self) -> int:
         return sum(len(p) for p in self._partitions.values())
 
 
-def _check(part: dict[str, Item], write: Write) -> str | None:
-    sk = write.item["sk"] if isinstance(write, Put) else write.sk
-    current = part.get(sk)
-    expect = write.expect
+def _live(item: Item, now_epoch: int) -> bool:
+    ttl = item.get("ttl")
+    return ttl is None or ttl > now_epoch  # stored numbers are Decimal: compare directly
+
+
+def _check(current: Item | None, expect: Any) -> str | None:
     if expect is None:
         return None
     if expect == "absent":
         return "ConditionalCheckFailed" if current is not None else None
     if expect == "present":
         return None if current is not None else "ConditionalCheckFailed"
-    version = 0 if current is None else int(current.get("version", 0))
-    return None if version == expect else "ConditionalCheckFailed"
+    if current is None:
+        # DynamoStore: expect 0 is "attribute_not_exists(pk) OR version = 0".
+        return None if expect == 0 else "ConditionalCheckFailed"
+    # A present item without a version never equals a number (DynamoDB's #v = :v).
+    version = current.get("version")
+    return None if version is not None and version == expect else "ConditionalCheckFailed"
+
+
+def _stored(value: Any) -> Any:
+    """A copy as DynamoDB would hold it: every number a Decimal (floats via their text)."""
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str | Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    raise TypeError(f"unsupported type for the store: {type(value).__name__}")
+
+
+def _copy(value: Any) -> Any:
+    """Readers get their own copy (faster than deepcopy: values are JSON-like)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
