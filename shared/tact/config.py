@@ -26,6 +26,16 @@ class RuntimeConfig(BaseSettings):
         default=SecretStr(""), description="HMAC key for unsubscribe and preference tokens"
     )
     email_configuration_set: str | None = None
+    sms_origination_identity: str | None = Field(
+        default=None, description="End User Messaging phone number, pool or sender id for SMS"
+    )
+    sms_configuration_set: str | None = None
+    webhook_url: str | None = Field(
+        default=None, description="https endpoint of the webhook channel"
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(""), description="HMAC-SHA256 key signing webhook requests"
+    )
     dead_letter_queue_url: str | None = Field(
         default=None, description="where events that can never be processed are parked"
     )

@@ -88,6 +88,22 @@ def send_deps() -> Any:
     return SendDeps(store(), bundle(), channel_sender, links)
 
 
+def preferences_deps() -> Any:
+    from tact.preferences.service import PreferencesDeps
+
+    return PreferencesDeps(store(), runtime_config().signing_key.get_secret_value().encode())
+
+
+def suppression_deps() -> Any:
+    return store()
+
+
+def decide_deps() -> Any:
+    from tact.decide import DecideDeps
+
+    return DecideDeps(store(), bundle())
+
+
 def ingest_deps() -> Any:
     from tact.ingest.service import IngestDeps
 

@@ -27,7 +27,11 @@ class TokenClaims(BaseModel):
 
 
 class InvalidToken(ValueError):
-    pass
+    """Tampered, malformed or signed with another key (``expired`` False), or past its time."""
+
+    def __init__(self, reason: str, expired: bool = False) -> None:
+        super().__init__(reason)
+        self.expired = expired
 
 
 def _b64(data: bytes) -> str:
@@ -52,7 +56,7 @@ def verify(key: bytes, token: str, now: datetime) -> TokenClaims:
     try:
         payload_part, mac_part = token.split(".")
         payload, mac = _unb64(payload_part), _unb64(mac_part)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnicodeError):
         raise InvalidToken("malformed token") from None
     if not key or not hmac.compare_digest(hmac.new(key, payload, hashlib.sha256).digest(), mac):
         raise InvalidToken("bad signature")
@@ -61,5 +65,5 @@ def verify(key: bytes, token: str, now: datetime) -> TokenClaims:
     except ValidationError:
         raise InvalidToken("malformed claims") from None
     if claims.exp <= int(now.timestamp()):
-        raise InvalidToken("expired")
+        raise InvalidToken("expired", expired=True)
     return claims

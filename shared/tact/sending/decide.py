@@ -12,8 +12,32 @@ from tact.journey.model import ExitRule
 from tact.journey.settings import Cap, Settings
 from tact.store.base import Put
 
-ADDRESS_ATTRIBUTE = {"email": "email", "sms": "phone", "push": "push_endpoint",
-                     "webhook": "webhook_url"}
+# Where each channel's address lives in the profile. The webhook goes to one configured
+# endpoint for everyone, so the customer id is its address.
+ADDRESS_ATTRIBUTE = {"email": "email", "sms": "phone", "push": "push_endpoint"}
+
+
+def address_fingerprint(address: str) -> str:
+    """A suppression names the address it is for without storing it twice in clear."""
+    import hashlib
+
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+
+
+def channel_address(state: CustomerState, channel: str) -> str | None:
+    if channel == "webhook":
+        return state.customer_id
+    value = state.attribute(ADDRESS_ATTRIBUTE.get(channel, ""))
+    return str(value) if value else None
+
+
+def suppressed(state: CustomerState, channel: str, address: str | None) -> bool:
+    """Hard suppression (bounce, complaint) of the address on file; a new address is not."""
+    item = state.suppressions.get(channel)
+    if item is None:
+        return False
+    fingerprint = item.get("address_hash")
+    return not (fingerprint and address and fingerprint != address_fingerprint(address))
 
 
 def exit_reason(state: CustomerState, rules: list[ExitRule], trigger: dict[str, Any],
@@ -67,7 +91,7 @@ def choose_channel(state: CustomerState, options: list[str], purpose: str,
     for channel in options:
         reason = _unusable(state, channel, purpose, template_channels)
         if reason is None:
-            return ChannelChoice(channel, state.attribute(ADDRESS_ATTRIBUTE[channel]), None, notes)
+            return ChannelChoice(channel, channel_address(state, channel), None, notes)
         notes.append(f"{channel}: {reason}")
         first_reason = first_reason or reason
     return ChannelChoice(None, None, first_reason or "no_address", notes)
@@ -75,9 +99,10 @@ def choose_channel(state: CustomerState, options: list[str], purpose: str,
 
 def _unusable(state: CustomerState, channel: str, purpose: str,
               template_channels: list[str]) -> str | None:
-    if channel in state.suppressions:
-        return "suppressed"
-    if not state.attribute(ADDRESS_ATTRIBUTE.get(channel, "")):
+    address = channel_address(state, channel)
+    if suppressed(state, channel, address):
+        return "suppressed"  # bounces and complaints block every purpose, transactional too
+    if not address:
         return "no_address"
     # Transactional messages need no marketing consent, but an explicit refusal still counts.
     if purpose == "marketing" and not state.consent_granted(channel, purpose):

@@ -46,7 +46,7 @@ def send_step(request: SendRequest, deps: SendDeps) -> SendResult:
                                          deps.store.read_customer(request.customer_id, now))
         recorded = state.messages.get(msg_key(request.execution, request.step))
         if recorded is not None:
-            return _result_from_record(recorded)
+            return _result_from_record(recorded)  # a retry or duplicate: the first outcome
         decision = _decide(request, state, deps, now)
         if isinstance(decision, SendResult):
             return decision
@@ -54,25 +54,30 @@ def send_step(request: SendRequest, deps: SendDeps) -> SendResult:
         try:
             deps.store.write(request.customer_id, writes)
         except ConditionFailed:
-            continue  # another send for this customer won the race: decide again on fresh data
+            # Another send for this customer won the race (a cap counter moved, or this very
+            # step was recorded by a duplicate invocation): read again and decide on fresh data.
+            continue
+        if outbound is None:
+            return _result_from_record(record)
         return _dispatch(request, deps, record, writes, outbound)
     raise ProviderTransientError("too many concurrent sends for one customer; retry")
 
 
+Plan = tuple[dict[str, Any], list[Write], Outbound | None]
+
+
 def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
-            now: datetime) -> SendResult | tuple[dict[str, Any], list[Write], Outbound]:
+            now: datetime) -> SendResult | Plan:
     settings = deps.bundle.settings
     at = clock.iso(now)
 
     def suppress(reason: str, channel: str | None = None, notes: list[str] | None = None,
-                 detail: str = "") -> SendResult:
+                 detail: str = "") -> Plan:
+        # Not sent, and why: recorded like a message, so "why not?" has an answer and a
+        # retried invocation returns this same outcome.
         record = _record(request, now, settings.message_log_ttl, status="suppressed",
                          channel=channel, reason=reason, notes=notes or [], detail=detail)
-        try:
-            deps.store.write(request.customer_id, [Put(record, expect="absent")])
-        except ConditionFailed:
-            pass  # a concurrent invocation recorded an outcome first; it stands
-        return _result_from_record(record)
+        return record, [Put(record, expect="absent")], None
 
     exited = exit_reason(state, request.exit_on, request.trigger, request.entered_at)
     if exited:
@@ -102,7 +107,8 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
     record = _record(request, now, settings.message_log_ttl, status="sent",
                      channel=choice.channel, notes=choice.notes)
     outbound = Outbound(choice.channel, str(choice.address), content, request.customer_id,
-                        request.journey, request.step, links.get("unsubscribe"))
+                        request.journey, request.step, links.get("unsubscribe"),
+                        purpose=request.purpose, key=record["sk"])
     return record, [Put(record, expect="absent"), *caps], outbound
 
 

@@ -1,0 +1,1 @@
+"""Provider feedback: SES bounces and complaints become suppressions."""

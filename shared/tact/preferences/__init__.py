@@ -1,0 +1,1 @@
+"""Consent and preferences: the signed-link API a customer reaches from a message."""
