@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tact.cost.prices import Prices
 from tact.journey.durations import Duration
 
 Channel = Literal["email", "sms", "push", "webhook"]
@@ -57,6 +58,8 @@ class Settings(_Strict):
     fallback_order: list[Channel] = Field(default_factory=lambda: ["email", "sms", "push"])
     senders: Senders = Senders()
     message_log_ttl: Duration = Field(default=400 * 86400, description="how long records are kept")
+    prices: Prices = Field(default_factory=Prices,
+                           description="unit prices for `tact cost`; override any of them")
 
     @field_validator("default_timezone")
     @classmethod

@@ -298,6 +298,7 @@ class Simulation:
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
                 self._message_entry(customer_id, record)
         for execution in executor.executions():
+            self.report.executions.append(_execution_record(execution, executor))
             if execution.status == "FAILED":
                 self.report.timeline.append(TimelineEntry(
                     iso(execution.stop or now), execution.input.get("customer_id", "?"),
@@ -342,6 +343,18 @@ class Simulation:
             self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
                                            "step": "(remaining)", "reason": "exited",
                                            "at": item["at"], "detail": reason})
+
+
+def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str, Any]:
+    """One entry's run, for `tact report` and `tact cost` checks: states entered, transitions."""
+    entered = [h.state for h in execution.history
+               if h.type.endswith("StateEntered") and h.state is not None]
+    return {"journey": execution.input.get("journey", "") if isinstance(execution.input, dict)
+            else "", "customer_id": execution.input.get("customer_id", "")
+            if isinstance(execution.input, dict) else "", "name": execution.name,
+            "status": execution.status, "start": iso(execution.start),
+            "stop": iso(execution.stop) if execution.stop else None, "states": entered,
+            "transitions": executor.transitions(execution.arn)}
 
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",

@@ -1,0 +1,1 @@
+"""``tact cost``: what running the compiled journeys costs, per path, with the prices used."""
