@@ -1,19 +1,41 @@
-"""Profile and consent updates from events: newest wins per attribute, replays change nothing.
+"""Profile and consent updates from events: order-independent, newest wins, replays change nothing.
 
-Every attribute is stored as ``{"v": value, "at": event time}`` so journeys can tell fresh
-data from stale, and an event older than what is stored never overwrites it.
+Every attribute is stored as ``{"v": value, "at": event time, "by": event id}`` so journeys can
+tell fresh data from stale. Two kinds of attribute, both independent of arrival order:
+
+* *latest* (contact fields, preferred channel, time zone, has_account, lifecycle stage):
+  the value of the newest event wins, ties broken by event id; an older event never
+  overwrites a newer one.
+* *aggregates* (order count, total spent, average order value, last purchase, favourite
+  category): sums and maxima, which commute, so late events still add up. Their ``at`` is
+  the newest contributing event. Refunds subtract.
+
+Idempotency by event id is the caller's: ingest writes an ``EVENT#<id>`` marker in the same
+conditional write, so an event already applied is never applied twice.
+
+Favourite category, by spend, decayed with a half-life of 90 days: each item's spend is
+weighted ``2 ** ((t - 2025-01-01) / 90 days)``, so a euro spent 90 days later counts twice as
+much. Weighting against a fixed epoch (not "now") keeps the ranking the same at every moment
+and makes the sums commutative; each contribution is rounded to 0.0001 before adding, so
+the stored sums are exact whatever the order. Refunded items subtract with the refund's
+weight; only categories with a positive score can be the favourite (ties: first by name).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
 from typing import Any
 
 from tact import clock
 from tact.customer import PROFILE, CustomerState, consent_key, last_key
+from tact.lifecycle.index import index_keys
 from tact.models.events import (
+    CartItem,
     ConsentChangedData,
     CustomerUpdatedData,
+    LifecycleChangedData,
+    OrderRefundedData,
     PurchaseCompletedData,
     ShopEvent,
 )
@@ -22,31 +44,66 @@ from tact.store.base import Item, Put
 RECENT_EVENTS_KEPT = 10
 CONTACT_FIELDS = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
                   "push_endpoint")
+DECAY_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+HALF_LIFE_SECONDS = 90 * 86400
+SCORE_QUANTUM = Decimal("0.0001")
+CENTS = Decimal("0.01")
 
 
-def _set(attrs: dict[str, Any], name: str, value: Any, at: str) -> None:
+def _newer(at: str, by: str, current: dict[str, Any] | None) -> bool:
+    return current is None or (at, by) >= (str(current.get("at", "")), str(current.get("by", "")))
+
+
+def _set(attrs: dict[str, Any], name: str, value: Any, at: str, by: str) -> None:
+    """Latest-wins attribute: only an event at least as new as the stored one sets it."""
+    if _newer(at, by, attrs.get(name)):
+        attrs[name] = {"v": value, "at": at, "by": by}
+
+
+def _touch(attrs: dict[str, Any], name: str, value: Any, at: str, by: str) -> None:
+    """Aggregate attribute: always takes the new value; its time is the newest contributor's."""
     current = attrs.get(name)
-    if current is None or str(current.get("at", "")) <= at:
-        attrs[name] = {"v": value, "at": at}
+    if _newer(at, by, current):
+        attrs[name] = {"v": value, "at": at, "by": by}
+    else:
+        attrs[name] = {**current, "v": value}  # type: ignore[dict-item]
 
 
 def profile_write(state: CustomerState, event: ShopEvent, data: Any) -> Put | None:
-    at = clock.iso(event.time)
+    at, by = clock.iso(event.time), event.id
     attrs: dict[str, Any] = {k: dict(v) for k, v in state.profile.get("attrs", {}).items()}
-    before = {k: dict(v) for k, v in attrs.items()}
+    scores: dict[str, Decimal] = {k: Decimal(str(v)) for k, v in
+                                  state.profile.get("category_scores", {}).items()}
+    before = ({k: dict(v) for k, v in attrs.items()}, dict(scores))
     if isinstance(data, CustomerUpdatedData):
         for name in CONTACT_FIELDS:
             value = getattr(data, name)
             if value is not None:
-                _set(attrs, name, value, at)
-        if event.type == "signup" and "lifecycle_stage" not in attrs:
-            _set(attrs, "lifecycle_stage", "prospect", at)
+                _set(attrs, name, value, at, by)
+        if "lifecycle_stage" not in attrs:
+            _set(attrs, "lifecycle_stage", "prospect", at, by)
     elif isinstance(data, PurchaseCompletedData):
-        _apply_purchase(attrs, data, at)
-    if attrs == before:
+        _apply_order(attrs, scores, data.value, 1, data.items, event.time, by)
+        newest = _newer(at, by, attrs.get("last_purchase_at"))
+        if newest:
+            _set(attrs, "last_purchase_at", at, at, by)
+        stage = attrs.get("lifecycle_stage", {}).get("v")
+        if newest or stage in (None, "prospect"):
+            # A purchase is the one fact that makes a customer active, whenever it is learned.
+            attrs["lifecycle_stage"] = {"v": "active", "at": at, "by": by}
+    elif isinstance(data, OrderRefundedData):
+        _apply_order(attrs, scores, -data.value, -1 if data.full else 0, data.items,
+                     event.time, by, refund=True)
+    elif isinstance(data, LifecycleChangedData):
+        _apply_lifecycle(attrs, data, at, by)
+    if (attrs, scores) == before:
         return None
     version = state.profile_version()
-    item: Item = {"sk": PROFILE, "attrs": attrs, "version": version + 1}
+    stage = attrs.get("lifecycle_stage", {}).get("v")
+    last = attrs.get("last_purchase_at", {}).get("v")
+    item: Item = {"sk": PROFILE, "attrs": attrs, "version": version + 1,
+                  **({"category_scores": scores} if scores else {}),
+                  **index_keys(state.customer_id, stage, last)}
     return Put(item, expect=version)
 
 
@@ -55,22 +112,60 @@ def _num(attrs: dict[str, Any], name: str) -> Decimal:
     return Decimal(str(found["v"])) if found else Decimal(0)
 
 
-def _apply_purchase(attrs: dict[str, Any], data: PurchaseCompletedData, at: str) -> None:
-    # Sums are order-independent, so late purchases still add up; times keep the newest.
-    count = _num(attrs, "order_count") + 1
-    total = _num(attrs, "total_spent") + data.value
-    attrs["order_count"] = {"v": count, "at": max(at, attrs.get("order_count", {}).get("at", at))}
-    attrs["total_spent"] = {"v": total, "at": max(at, attrs.get("total_spent", {}).get("at", at))}
-    attrs["average_order_value"] = {"v": (total / count).quantize(Decimal("0.01")),
-                                    "at": attrs["total_spent"]["at"]}
-    _set(attrs, "last_purchase_at", at, at)
-    _set(attrs, "lifecycle_stage", "active", at)
+def decay_weight(moment: datetime) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 28
+        exponent = Decimal(int((moment - DECAY_EPOCH).total_seconds())) / HALF_LIFE_SECONDS
+        return Decimal(2) ** exponent
+
+
+def item_score(item: CartItem, moment: datetime) -> Decimal:
+    """One item's contribution to its category's score (the documented decay)."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        spend = item.price * item.quantity
+        return (spend * decay_weight(moment)).quantize(SCORE_QUANTUM)
+
+
+def favourite(scores: dict[str, Decimal]) -> str | None:
+    eligible = [(-score, name) for name, score in scores.items() if score > 0 and name]
+    return min(eligible)[1] if eligible else None
+
+
+def _apply_order(attrs: dict[str, Any], scores: dict[str, Decimal], value: Decimal, count: int,
+                 items: list[CartItem], moment: datetime, by: str, refund: bool = False) -> None:
+    at = clock.iso(moment)
+    orders = _num(attrs, "order_count") + count
+    total = _num(attrs, "total_spent") + value
+    if count or "order_count" not in attrs:
+        _touch(attrs, "order_count", orders, at, by)
+    _touch(attrs, "total_spent", total, at, by)
+    aov = (total / orders).quantize(CENTS) if orders > 0 else Decimal(0)
+    _touch(attrs, "average_order_value", aov, at, by)
+    sign = -1 if refund else 1
+    touched = False
+    for item in items:
+        if item.category:
+            scores[item.category] = scores.get(item.category, Decimal(0)) + sign * item_score(
+                item, moment)
+            touched = True
+    if touched:
+        _touch(attrs, "favourite_category", favourite(scores), at, by)
+
+
+def _apply_lifecycle(attrs: dict[str, Any], data: LifecycleChangedData, at: str, by: str) -> None:
+    last = attrs.get("last_purchase_at", {}).get("v")
+    based_on = clock.iso(data.last_purchase_at) if data.last_purchase_at else None
+    if data.stage == "lapsed" and based_on != last:
+        return  # decided on a purchase that is no longer the last one: stale, ignore
+    _set(attrs, "lifecycle_stage", data.stage, at, by)
 
 
 def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedData) -> Put | None:
     at = clock.iso(event.time)
     current = state.consents.get((data.channel, data.purpose))
-    if current is not None and str(current.get("at", "")) > at:
+    if current is not None and (str(current.get("at", "")), str(current.get("event_id", ""))) > (
+            at, event.id):
         return None  # a newer decision is already stored
     item = {
         "sk": consent_key(data.channel, data.purpose),
@@ -79,10 +174,8 @@ def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedDa
         "source": data.source,
         "event_id": event.id,
         # The audit trail: every decision with its source, newest first.
-        "history": [
-            {"granted": data.granted, "at": at, "source": data.source, "event_id": event.id},
-            *(current or {}).get("history", []),
-        ][:50],
+        "history": [{"granted": data.granted, "at": at, "source": data.source,
+                     "event_id": event.id}, *(current or {}).get("history", [])][:50],
     }
     return Put(item)
 
@@ -91,6 +184,5 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     """Keep the newest events per type: exit guards and out-of-order checks read them."""
     recent = state.recent_events(event.type)
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
-    merged = sorted([entry, *recent], key=lambda e: e["time"], reverse=True)
+    merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
     return Put({"sk": last_key(event.type), "events": merged[:RECENT_EVENTS_KEPT]})
-

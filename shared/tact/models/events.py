@@ -91,14 +91,55 @@ class PurchaseCompletedData(_Data):
     items: list[CartItem] = Field(default_factory=list)
 
 
+class AccountCreatedData(CustomerUpdatedData):
+    """A registered account (not just a newsletter signup): routes to login, not registration."""
+
+    has_account: bool | None = True
+
+
+class CheckoutStartedData(_Data):
+    cart_id: _ID
+    value: Decimal = Field(default=Decimal(0), ge=0)
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    items: list[CartItem] = Field(default_factory=list)
+
+
+class OrderRefundedData(_Data):
+    """Money given back on an order; ``full`` means the whole order no longer counts."""
+
+    order_id: _ID
+    value: Decimal = Field(ge=0, description="amount refunded")
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    full: bool = Field(default=False, description="the whole order was refunded")
+    items: list[CartItem] = Field(default_factory=list, description="refunded items")
+
+
+LifecycleStage = Literal["prospect", "active", "lapsed"]
+
+
+class LifecycleChangedData(_Data):
+    """Emitted by Tact's daily lifecycle job; win-back journeys trigger on it."""
+
+    stage: LifecycleStage
+    previous: LifecycleStage | None = None
+    last_purchase_at: AwareDatetime | None = Field(
+        default=None, description="the last purchase the decision was based on")
+
+
 DATA_MODELS: dict[str, type[_Data]] = {
     "customer_updated": CustomerUpdatedData,
     "signup": SignupData,
+    "account_created": AccountCreatedData,
     "consent_changed": ConsentChangedData,
     "cart_updated": CartUpdatedData,
     "cart_emptied": CartEmptiedData,
+    "checkout_started": CheckoutStartedData,
     "purchase_completed": PurchaseCompletedData,
+    "order_refunded": OrderRefundedData,
+    "lifecycle_changed": LifecycleChangedData,
 }
+# Bump a type's version when its data changes incompatibly; the schema file name carries it.
+SCHEMA_VERSIONS: dict[str, int] = dict.fromkeys(DATA_MODELS, 1)
 EVENT_TYPES = tuple(DATA_MODELS)
 
 
