@@ -1,13 +1,16 @@
 """The one expression language: JSONata (Step Functions evaluates it natively).
 
 Conditions in journey files are evaluated on the *expression context*:
-``{"customer": profile attributes, "event": the trigger envelope, <noun>: event data}``
-where the noun is ``cart`` for cart events, ``order`` for purchases and ``consent``
-for consent changes, so a marketer writes ``cart.value >= 20``.
+``{"customer": profile attributes, "freshness": when each attribute was last set,
+"event": the trigger envelope, <noun>: event data}`` where the noun is ``cart`` for cart
+events, ``order`` for purchases, ``consent`` for consent changes, ``lifecycle`` for lifecycle
+changes, so a marketer writes ``cart.value >= 20``. Templates see the same names (plus
+``links``), so one customer model serves both.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +23,30 @@ EVENT_NOUNS = {
     "purchase_completed": "order",
     "order_refunded": "order",
     "consent_changed": "consent",
+    "lifecycle_changed": "lifecycle",
+    "signup": "signup",
+    "account_created": "account",
 }
+
+# The customer model: what journeys may read of a profile (and what each means).
+CUSTOMER_ATTRIBUTES: dict[str, str] = {
+    "favorite_category": "category with the most (recent) spend",
+    "order_count": "number of purchases",
+    "total_spent": "sum of purchase values",
+    "average_order_value": "total_spent / order_count",
+    "last_purchase_at": "time of the last purchase (ISO 8601)",
+    "lifecycle_stage": "prospect | active | lapsed",
+    "has_account": "true when the customer has a login",
+    "preferred_channel": "email | sms | push | webhook",
+    "timezone": "IANA time zone, e.g. Europe/Berlin",
+    "locale": "e.g. de-DE",
+    "email": "email address",
+    "phone": "phone number (E.164)",
+    "push_endpoint": "push endpoint",
+    "first_name": "first name (personalize sparingly: most recipients dislike it)",
+    "tags": "tags set by journeys' update steps",
+}
+TEMPLATE_ONLY_ROOTS = ("links",)
 
 
 class ExpressionError(ValueError):
@@ -49,9 +75,34 @@ def is_true(text: str | None, context: dict[str, Any]) -> bool:
     return True if text is None else evaluate(text, context) is True
 
 
-def context_for(event: dict[str, Any], customer: dict[str, Any]) -> dict[str, Any]:
-    context = {"customer": customer, "event": event}
+def context_for(event: dict[str, Any], customer: dict[str, Any],
+                freshness: dict[str, Any] | None = None) -> dict[str, Any]:
+    context = {"customer": customer, "event": event, "freshness": freshness or {}}
     noun = EVENT_NOUNS.get(event.get("type", ""))
     if noun:
         context[noun] = event.get("data", {})
     return context
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_PATH = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*)*)")
+_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
+
+
+def paths_read(text: str) -> list[tuple[str, list[str], int]]:
+    """Field paths an expression reads, as (root, segments, offset): a static, careful guess.
+
+    String literals, ``$variables`` and function names are skipped; only plain paths such as
+    ``customer.order_count`` are reported, which is what attribute checks need.
+    """
+    blanked = _STRING.sub(lambda m: " " * len(m.group(0)), text)
+    found = []
+    for match in _PATH.finditer(blanked):
+        root = match.group(1)
+        after = blanked[match.end():].lstrip()
+        inside_filter = blanked.count("[", 0, match.start()) > blanked.count("]", 0, match.start())
+        if root in _KEYWORDS or after.startswith("(") or inside_filter:
+            continue  # a keyword, a function name or a path relative to a filtered array
+        segments = [s.strip() for s in match.group(2).split(".") if s.strip()]
+        found.append((root, segments, match.start()))
+    return found

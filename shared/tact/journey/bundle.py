@@ -31,6 +31,9 @@ class JourneyRuntime(BaseModel):
     reentry: ReentryMode
     purpose: Purpose
     max_duration: int  # seconds on the longest path, so an entry's end can be known without a call
+    goals: list[ExitRule] = []  # conversion events: they mark the entry converted and end it
+    holdout: float = 0.0  # share of entrants kept as a control group
+    reentry_interval: int = 0  # with reentry "allow": least seconds between two entries
 
 
 class Bundle(BaseModel):
@@ -41,17 +44,23 @@ class Bundle(BaseModel):
     templates: dict[str, MessageTemplate]
 
 
+DATE_WAIT_HORIZON = 30 * 86400  # a wait until a date from data: assumed at most this far
+
+
 def longest_wait(steps: list[Any]) -> int:
-    from tact.journey.model import Branch, SplitStep, WaitStep
+    from tact.journey.model import WaitStep, branches_of
 
     total = 0
     for step in steps:
         if isinstance(step, WaitStep):
-            total += step.wait.duration
-        elif isinstance(step, SplitStep):
-            total += max(
-                longest_wait(b.steps if isinstance(b, Branch) else b.else_) for b in step.split
-            )
+            if step.wait.duration is not None:
+                total += step.wait.duration
+            else:
+                total += 86400 if step.wait.until_time_of_day() else DATE_WAIT_HORIZON
+        elif branches_of(step):
+            total += max(longest_wait(branch) for branch in branches_of(step))
+        elif hasattr(step, "wait_for"):  # waits for an event: at most its timeout
+            total += int(getattr(step.wait_for, "timeout", 0) or 0)
     return total
 
 
@@ -77,6 +86,9 @@ def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:
         reentry=journey.reentry,
         purpose=journey.purpose,
         max_duration=longest_wait(journey.steps) + 86400,
+        goals=[ExitRule(event=g.event, when=g.when) for g in journey.goals()],
+        holdout=journey.holdout,
+        reentry_interval=journey.reentry_interval or 0,
     )
 
 

@@ -12,11 +12,24 @@ import json
 from typing import Any
 
 from tact.journey.durations import format_duration
-from tact.journey.model import Branch, Journey, SendStep, SplitStep, WaitStep
+from tact.journey.model import (
+    AbSplitStep,
+    Branch,
+    ExitStep,
+    GoalStep,
+    Journey,
+    SendStep,
+    SplitStep,
+    UpdateStep,
+    WaitStep,
+)
 
 SEND_FUNCTION = "${SendFunctionArn}"
+DECIDE_FUNCTION = "${DecideFunctionArn}"
 DONE = "done"
 FAILED = "send_failed"
+STEP_FAILED = "step_failed"
+CONTROL = "holdout_control"
 _END = object()
 
 # Errors worth retrying: Lambda's own transient failures and our providers' throttling/5xx.
@@ -43,7 +56,7 @@ class _Builder:
 
     def name(self, wanted: str) -> str:
         candidate, n = wanted, 2
-        while candidate in self.names or candidate in (DONE, FAILED):
+        while candidate in self.names or candidate in (DONE, FAILED, STEP_FAILED, CONTROL):
             candidate, n = f"{wanted}_{n}", n + 1
         self.names.add(candidate)
         return candidate
@@ -63,6 +76,7 @@ class _Builder:
 
     def chain(self, steps: list[Any], nxt: Any) -> Any:
         """Compile steps back to front; return the name of the first state (or nxt if empty)."""
+        steps = [s for s in steps if not isinstance(s, GoalStep)]  # goals are journey-wide
         names = [self.reserve(step) for step in steps]
         for step, name in reversed(list(zip(steps, names, strict=True))):
             self.emit(step, name, nxt)
@@ -73,16 +87,38 @@ class _Builder:
         if isinstance(step, SendStep):
             return self.name(step.send.id)
         if isinstance(step, WaitStep):
+            if step.wait.duration is None:
+                until = (step.wait.until or "").replace(":", "")
+                default = f"wait_until_{until}" if step.wait.until_time_of_day() else "wait_until"
+                return self.name(step.wait.id or default)
             return self.name(step.wait.id or f"wait_{format_duration(step.wait.duration)}")
         if isinstance(step, SplitStep):
             return self.name(step.id or "split")
+        if isinstance(step, AbSplitStep):
+            return self.name(step.id)
+        if isinstance(step, UpdateStep):
+            return self.name(step.update.id)
+        if isinstance(step, ExitStep):
+            return self.name(step.exit.id or "exit")
         raise TypeError(f"unsupported step {step!r}")
 
     def emit(self, step: Any, name: str, nxt: Any) -> None:
-        if isinstance(step, WaitStep):
+        if isinstance(step, WaitStep) and step.wait.duration is None:
+            self.emit_wait_until(step, name, nxt)
+        elif isinstance(step, WaitStep):
             state: dict[str, Any] = {"Type": "Wait", "Seconds": step.wait.duration}
             self.link(state, nxt)
             self.states[name] = state
+        elif isinstance(step, AbSplitStep):
+            self.emit_ab_split(step, name, nxt)
+        elif isinstance(step, UpdateStep):
+            spec = step.update
+            self.states[name] = self.decide_task(
+                "update", spec.id, {"set": dict(spec.set), "add_tags": list(spec.add_tags)},
+                f"update profile: {', '.join([*spec.set, *(['tags'] if spec.add_tags else [])])}")
+            self.link(self.states[name], nxt)
+        elif isinstance(step, ExitStep):
+            self.states[name] = {"Type": "Succeed", "Comment": f"exit: {step.exit.reason}"}
         elif isinstance(step, SendStep):
             self.emit_send(step, name, nxt)
         elif isinstance(step, SplitStep):
@@ -144,26 +180,105 @@ class _Builder:
             "Cause": "the send Lambda failed after its retries; see the execution history",
         })
 
+    def decide_task(self, op: str, step_id: str, fields: dict[str, Any],
+                    comment: str) -> dict[str, Any]:
+        """A call of the decide Lambda, which reads the customer's partition fresh."""
+        payload = {
+            "op": op,
+            "journey": self.journey.id,
+            "step": step_id,
+            **fields,
+            "execution": _expr("$states.context.Execution.Name"),
+            "customer_id": _expr(f"{_INPUT}.customer_id"),
+            "version": _expr(f"{_INPUT}.version"),
+            "entered_at": _expr(f"{_INPUT}.entered_at"),
+            "trigger": _expr(f"{_INPUT}.trigger"),
+        }
+        self.states.setdefault(STEP_FAILED, {
+            "Type": "Fail",
+            "Error": "Tact.StepFailed",
+            "Cause": "the decide Lambda failed after its retries; see the execution history",
+        })
+        return {
+            "Type": "Task",
+            "Comment": comment,
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": DECIDE_FUNCTION, "Payload": payload},
+            "Output": _expr("$states.result.Payload"),
+            "Retry": [{"ErrorEquals": TRANSIENT_ERRORS, "IntervalSeconds": 2, "MaxAttempts": 6,
+                       "BackoffRate": 2.0, "MaxDelaySeconds": 300, "JitterStrategy": "FULL"}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": STEP_FAILED,
+                       "Output": _expr("$states.errorOutput")}],
+        }
+
+    def branch_choice(self, name: str, firsts: list[Any], default: Any, comment: str) -> None:
+        """Task ``name`` answers ``{"branch": i}``; its Choice ``name_branch`` goes there."""
+        choice = f"{name}_branch"
+        self.names.add(choice)
+        self.states[name]["Next"] = choice
+        self.states[choice] = {
+            "Type": "Choice",
+            "Comment": comment,
+            "Choices": [{"Condition": _expr(f"$states.input.branch = {i}"), "Next": first}
+                        for i, first in enumerate(firsts)],
+            "Default": default,
+        }
+
     def emit_split(self, step: SplitStep, name: str, nxt: Any) -> None:
-        choices, default = [], None
+        conditions: list[str | None] = []
+        firsts: list[Any] = []
+        default = None
         for branch in step.split:
             if isinstance(branch, Branch):
-                first = self.target(self.chain(branch.steps, nxt))
-                condition = f"{_INPUT}.context.({branch.if_}) = true"
-                choices.append({"Condition": _expr(condition), "Next": first})
+                conditions.append(branch.if_)
+                firsts.append(self.target(self.chain(branch.steps, nxt)))
             else:
                 default = self.target(self.chain(branch.else_, nxt))
-        self.states[name] = {
-            "Type": "Choice",
-            "Comment": "conditions on the customer and trigger data; first match wins",
-            "Choices": choices,
-            "Default": default if default is not None else self.target(nxt),
-        }
+        self.states[name] = self.decide_task(
+            "split", step.id or name, {"conditions": conditions},
+            "conditions on fresh customer data and the trigger; first match wins")
+        self.branch_choice(name, firsts, default if default is not None else self.target(nxt),
+                           "the branch the decide Lambda chose (-1: none matched)")
+
+    def emit_ab_split(self, step: AbSplitStep, name: str, nxt: Any) -> None:
+        firsts = [self.target(self.chain(v.steps, nxt)) for v in step.ab_split]
+        weights = [v.weight for v in step.ab_split]
+        self.states[name] = self.decide_task(
+            "bucket", step.id, {"weights": weights},
+            "deterministic bucket from sha256(journey, split, customer) by weights "
+            + ", ".join(f"{v.name}={v.weight:g}" for v in step.ab_split))
+        self.branch_choice(name, firsts, firsts[-1], "the variant of this customer")
+
+    def emit_wait_until(self, step: WaitStep, name: str, nxt: Any) -> None:
+        spec = step.wait
+        timer = f"{name}_timer"
+        self.names.add(timer)
+        fields: dict[str, Any] = {"until": spec.until}
+        if spec.at:
+            fields["at"] = spec.at
+        self.states[name] = self.decide_task(
+            "wait_until", spec.id or name, fields,
+            f"until {spec.until}{' at ' + spec.at if spec.at else ''} in the customer's zone")
+        self.states[name]["Next"] = timer
+        state: dict[str, Any] = {"Type": "Wait", "Timestamp": _expr("$states.input.until")}
+        self.link(state, nxt)
+        self.states[timer] = state
+
+    def emit_holdout(self, start: str) -> str:
+        name = self.name("holdout")
+        self.states[name] = self.decide_task(
+            "holdout", "holdout", {"share": self.journey.holdout},
+            f"{self.journey.holdout:.0%} of entrants form the control group: tracked, not sent to")
+        self.states[CONTROL] = {"Type": "Succeed", "Comment": "control group: receives nothing"}
+        self.branch_choice(name, [CONTROL], start, "control group or treatment")
+        return name
 
 
 def compile_journey(journey: Journey) -> dict[str, Any]:
     builder = _Builder(journey)
-    start = builder.chain(journey.steps, _END)
+    start = builder.target(builder.chain(journey.steps, _END))
+    if journey.holdout > 0:
+        start = builder.emit_holdout(start)
     ordered = {name: builder.states[name] for name in _order(builder.states, start)}
     return {
         "Comment": f"Tact journey {journey.id}: {journey.name}",
@@ -197,5 +312,9 @@ def definition_json(definition: dict[str, Any]) -> str:
 def journey_version(journey: Journey, definition: dict[str, Any]) -> str:
     """Content hash of what the journey does: changes whenever its behaviour could."""
     runtime = journey.model_dump(mode="json", include={"trigger", "exit_on", "reentry", "purpose"})
+    extra = {"goals": [g.model_dump(mode="json") for g in journey.goals()],
+             "reentry_interval": journey.reentry_interval}
+    if any(extra.values()):  # only when used, so older journeys keep their version
+        runtime["extra"] = extra
     blob = json.dumps([definition, runtime], sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:12]

@@ -7,10 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -69,9 +71,40 @@ def _exit_rule(value: Any) -> Any:
     return {"event": value} if isinstance(value, str) else value
 
 
+TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MIN_WAIT = 60
+
+
 class WaitSpec(_Strict):
     id: StepId | None = None
-    duration: Duration = Field(ge=60, description="at least one minute")
+    duration: Duration | None = Field(default=None, description="e.g. 2h, 1d; at least one minute")
+    until: str | None = Field(
+        default=None,
+        description='"09:00": the next 09:00 in the customer\'s time zone; anything else is a '
+        "JSONata expression giving a date or time from data, e.g. order.delivery_date",
+    )
+    at: str | None = Field(
+        default=None, description='with a date `until`: the local time of day on that date, "10:00"'
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WaitSpec:
+        if (self.duration is None) == (self.until is None):
+            raise ValueError("a wait needs exactly one of `duration` (e.g. 2h) or `until` "
+                             "(e.g. \"09:00\")")
+        if self.duration is not None and self.duration < MIN_WAIT:
+            raise ValueError(f"a wait must be at least one minute, got {self.duration}s")
+        if self.at is not None:
+            if not TIME_OF_DAY.match(self.at):
+                raise ValueError(f"`at` must be a local time of day like 09:00, got {self.at!r}")
+            if self.until is None or self.until_time_of_day():
+                raise ValueError("`at` goes with a date `until` (an expression), not alone")
+        if self.until is not None and not self.until_time_of_day():
+            _check_expression(self.until)
+        return self
+
+    def until_time_of_day(self) -> bool:
+        return self.until is not None and bool(TIME_OF_DAY.match(self.until))
 
 
 class WaitStep(_Strict):
@@ -80,6 +113,8 @@ class WaitStep(_Strict):
     @field_validator("wait", mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str) and TIME_OF_DAY.match(value.strip()):
+            return {"until": value.strip()}
         return {"duration": value} if isinstance(value, str | int) else value
 
 
@@ -132,7 +167,105 @@ class SplitStep(_Strict):
         return branches
 
 
-STEP_KINDS = ("wait", "send", "split")
+class Variant(_Strict):
+    name: StepId
+    weight: float = Field(gt=0, description="relative share, e.g. 50 and 50, or 90 and 10")
+    steps: list[Step] = Field(default_factory=list, description="empty: this variant gets nothing")
+
+
+class AbSplitStep(_Strict):
+    """A deterministic per-customer bucket: the same customer lands in the same variant."""
+
+    id: StepId
+    ab_split: list[Variant] = Field(min_length=2)
+
+    @field_validator("ab_split")
+    @classmethod
+    def _unique_names(cls, variants: list[Variant]) -> list[Variant]:
+        names = [v.name for v in variants]
+        if len(set(names)) != len(names):
+            raise ValueError("variant names in an ab_split must be unique")
+        return variants
+
+
+# Attributes Tact computes or needs for delivery: a journey may not overwrite them.
+PROTECTED_ATTRIBUTES = frozenset({
+    "email", "phone", "push_endpoint", "timezone", "locale", "has_account", "order_count",
+    "total_spent", "average_order_value", "last_purchase_at", "favorite_category",
+    "lifecycle_stage",
+})
+Scalar = str | int | float | bool | None
+
+
+class UpdateSpec(_Strict):
+    id: StepId
+    set: dict[str, Scalar] = Field(default_factory=dict, description="profile attributes to set, "
+                                   "e.g. {segment: vip}; null removes one")
+    add_tags: list[str] = Field(default_factory=list, description="tags to add to `tags`")
+
+    @field_validator("set")
+    @classmethod
+    def _names(cls, values: dict[str, Scalar]) -> dict[str, Scalar]:
+        for name in values:
+            if not re.match(_STEP_ID, name):
+                raise ValueError(f"attribute name {name!r} must be lower_snake_case")
+            if name in PROTECTED_ATTRIBUTES or name == "tags":
+                raise ValueError(f"attribute {name!r} is maintained by Tact from events; "
+                                 "set a custom attribute (or use add_tags) instead")
+        return values
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateSpec:
+        if not self.set and not self.add_tags:
+            raise ValueError("an update needs `set` or `add_tags`")
+        return self
+
+
+class UpdateStep(_Strict):
+    update: UpdateSpec
+
+
+class GoalSpec(_Strict):
+    id: StepId | None = None
+    event: str = Field(description="the conversion event, e.g. purchase_completed")
+    when: Expression | None = Field(
+        default=None,
+        description="JSONata condition; `event` is the goal event, `entry` the trigger",
+    )
+
+    _event = field_validator("event")(_check_event)
+    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
+
+
+class GoalStep(_Strict):
+    """Conversion: when the event arrives while the customer is in the journey, the entry is
+    marked converted and ends. It applies to the whole journey, wherever it is written."""
+
+    goal: GoalSpec
+
+    @field_validator("goal", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"event": value} if isinstance(value, str) else value
+
+
+class ExitSpec(_Strict):
+    id: StepId | None = None
+    reason: str = "exit"
+
+
+class ExitStep(_Strict):
+    exit: ExitSpec
+
+    @field_validator("exit", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        return {"reason": value} if isinstance(value, str) else value
+
+
+STEP_KINDS = ("wait", "send", "split", "ab_split", "update", "goal", "exit")
 
 
 def _step_kind(value: Any) -> str | None:
@@ -145,7 +278,9 @@ def _step_kind(value: Any) -> str | None:
 
 Step = Annotated[
     Annotated[WaitStep, Tag("wait")] | Annotated[SendStep, Tag("send")]
-    | Annotated[SplitStep, Tag("split")],
+    | Annotated[SplitStep, Tag("split")] | Annotated[AbSplitStep, Tag("ab_split")]
+    | Annotated[UpdateStep, Tag("update")] | Annotated[GoalStep, Tag("goal")]
+    | Annotated[ExitStep, Tag("exit")],
     Discriminator(
         _step_kind,
         custom_error_type="unknown_step",
@@ -155,8 +290,24 @@ Step = Annotated[
 
 Branch.model_rebuild()
 ElseBranch.model_rebuild()
+Variant.model_rebuild()
 
 ReentryMode = Literal["ignore", "restart", "allow"]
+
+
+def _share(value: Any) -> Any:
+    """``10%`` or ``0.1``: the share of entrants kept as a control group."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise ValueError(f"{value!r} is not a percentage; write e.g. 10%") from None
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_share), Field(ge=0, le=0.5),
+                  WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 0.5},
+                                            {"type": "string", "pattern": r"^\d+(\.\d+)?%$"}]})]
 
 
 class Journey(_Strict):
@@ -172,13 +323,26 @@ class Journey(_Strict):
         description="ignore: a customer in the journey stays on their path; restart: a new "
         "trigger starts them over; allow: parallel entries",
     )
+    reentry_interval: Duration | None = Field(
+        default=None, description="with reentry: allow, the least time between two entries"
+    )
     purpose: Purpose = "marketing"
+    holdout: Share = Field(
+        default=0.0, description="share of entrants kept as a control group: they receive "
+        "nothing but their conversions are tracked, e.g. 10%"
+    )
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("exit_on", mode="before")
     @classmethod
     def _exit_shorthand(cls, value: Any) -> Any:
         return [_exit_rule(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _reentry_interval(self) -> Journey:
+        if self.reentry_interval is not None and self.reentry != "allow":
+            raise ValueError("reentry_interval only applies with `reentry: allow`")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Journey:
@@ -194,24 +358,41 @@ class Journey(_Strict):
     def sends(self) -> list[SendSpec]:
         return [s.send for s in iter_steps(self.steps) if isinstance(s, SendStep)]
 
+    def goals(self) -> list[GoalSpec]:
+        return [s.goal for s in iter_steps(self.steps) if isinstance(s, GoalStep)]
+
 
 def explicit_id(step: Any) -> str | None:
     if isinstance(step, SendStep):
         return step.send.id
     if isinstance(step, WaitStep):
         return step.wait.id
-    if isinstance(step, SplitStep):
+    if isinstance(step, SplitStep | AbSplitStep):
         return step.id
+    if isinstance(step, UpdateStep):
+        return step.update.id
+    if isinstance(step, GoalStep):
+        return step.goal.id
+    if isinstance(step, ExitStep):
+        return step.exit.id
     return None
 
 
+def branches_of(step: Any) -> list[list[Any]]:
+    """The nested step lists of a branching step (none for the others)."""
+    if isinstance(step, SplitStep):
+        return [b.steps if isinstance(b, Branch) else b.else_ for b in step.split]
+    if isinstance(step, AbSplitStep):
+        return [v.steps for v in step.ab_split]
+    return []
+
+
 def iter_steps(steps: list[Any]) -> Any:
-    """Every step, depth first, including those inside split branches."""
+    """Every step, depth first, including those inside branches."""
     for step in steps:
         yield step
-        if isinstance(step, SplitStep):
-            for branch in step.split:
-                yield from iter_steps(branch.steps if isinstance(branch, Branch) else branch.else_)
+        for branch in branches_of(step):
+            yield from iter_steps(branch)
 
 
 def slug(text: str) -> str:

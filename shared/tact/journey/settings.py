@@ -58,6 +58,9 @@ class Settings(_Strict):
     fallback_order: list[Channel] = Field(default_factory=lambda: ["email", "sms", "push"])
     senders: Senders = Senders()
     message_log_ttl: Duration = Field(default=400 * 86400, description="how long records are kept")
+    min_marketing_spacing: Duration = Field(
+        default=12 * 3600, description="least time between two marketing sends on any path of a "
+        "journey; `tact validate` rejects journeys that send closer together")
     lapsed_after: Duration = Field(
         default=90 * 86400, description="an active customer becomes lapsed after this long "
         "without a purchase (the daily lifecycle job emits lifecycle_changed)")

@@ -32,6 +32,7 @@ ACCOUNT = "123456789012"
 TABLE = "tact-local"
 SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
 SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
+DECIDE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-decide"
 StoreKind = Literal["moto", "memory"]
 
 
@@ -188,6 +189,7 @@ class Simulation:
         sfn = aws.client("stepfunctions")
         for journey_id, definition in self.definitions.items():
             text = json.dumps(definition).replace("${SendFunctionArn}", SEND_FUNCTION_ARN)
+            text = text.replace("${DecideFunctionArn}", DECIDE_FUNCTION_ARN)
             made = sfn.create_state_machine(
                 name=f"tact-{journey_id}", definition=text, publish=True,
                 roleArn=f"arn:aws:iam::{ACCOUNT}:role/tact-journeys",
@@ -235,10 +237,17 @@ class Simulation:
             sends.append((iso(clock.now()), payload, result))
             return result
 
-        executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function})
+        decide_handler = load_handler(self.functions_dir, "decide")
+
+        def decide_function(payload: dict[str, Any]) -> Any:
+            return decide_handler(payload, LocalLambdaContext("tact-decide"))
+
+        executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function,
+                                              DECIDE_FUNCTION_ARN: decide_function})
         for journey_id, definition in self.definitions.items():
             executor.register_state_machine(f"{SM_PREFIX}{journey_id}", definition,
-                                            {"SendFunctionArn": SEND_FUNCTION_ARN})
+                                            {"SendFunctionArn": SEND_FUNCTION_ARN,
+                                             "DecideFunctionArn": DECIDE_FUNCTION_ARN})
         if self.store_kind == "memory":
             from tact.store.memory import MemoryStore
 
