@@ -11,7 +11,9 @@ from functools import cache
 from typing import Any
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+# International numbers (+ and 7-15 digits, with separators) or a bare run of 9+ digits;
+# log timestamps ("2026-11-02 09:00:00,123") must stay readable, so no date shapes.
+_PHONE = re.compile(r"\+\d(?:[ ()-]{0,2}\d){6,14}|(?<![\d.:-])\d{9,15}(?![\d.:-])")
 SERVICE = "tact"
 
 
