@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from tact import runtime
-from tact.ingest.messages import process_message
+from tact.config import runtime_config
+from tact.ingest.messages import IngestBatchProcessor, process_message
 from tact.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = IngestBatchProcessor(max_receive_count=lambda: runtime_config().max_receive_count,
+                                 dead_letter=lambda body, reason: runtime.dead_letter(body, reason))
 
 
 def _record(record: SQSRecord) -> None:

@@ -39,6 +39,11 @@ class RuntimeConfig(BaseSettings):
     dead_letter_queue_url: str | None = Field(
         default=None, description="where events that can never be processed are parked"
     )
+    max_receive_count: int | None = Field(
+        default=None, description="the event queue's RedrivePolicy maxReceiveCount: on the last "
+        "attempt a failing event is dead-lettered with its reason instead of redriven without one"
+    )
+    event_bus_name: str = Field(default="default", description="the bus Tact's own events go to")
 
 
 @cache

@@ -1,17 +1,26 @@
-"""One queued message in, one outcome out: processed, or dead-lettered with its reason.
+"""One queued message in, one outcome: processed, retried later, or dead-lettered with a reason.
 
-A malformed event can never succeed on retry, so it goes straight to the dead-letter
-queue with the reason attached and the batch moves on. Anything else (throttling, a
-conflict) is raised, reported as a batch item failure, and retried by SQS.
+A malformed event can never succeed on retry, so it goes straight to the dead-letter queue
+with the reason attached and the batch moves on. Anything else (Step Functions throttling, a
+store conflict) is raised and reported as a batch item failure; SQS redelivers it after the
+visibility timeout, which we stretch per attempt with exponential backoff and full jitter so
+a throttled burst spreads out instead of hammering the quota in lockstep. On the queue's
+last attempt the event is dead-lettered with the reason (SQS's own redrive would carry none).
 """
 
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from tact.ingest.service import IngestResult, ingest_event
 from tact.models.events import EventError, parse_event
+
+BACKOFF_BASE_SECONDS = 2
+BACKOFF_CAP_SECONDS = 900  # well under the queue's retention; SQS allows up to 12 h
 
 
 def unwrap(body: str) -> Any:
@@ -32,3 +41,48 @@ def process_message(body: str, deps: Any, dead_letter: Any) -> IngestResult | No
         dead_letter(body, err.reason)
         return None
     return ingest_event(event, data, deps)
+
+
+def retry_delay(attempt: int, rng: random.Random | None = None) -> int:
+    """Seconds until the next attempt: full jitter over an exponentially growing window."""
+    window = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    return max(1, round((rng or random).uniform(0, window)))
+
+
+def queue_url(event_source_arn: str) -> str:
+    from tact import aws
+
+    _, _, _, _, account, name = event_source_arn.split(":", 5)
+    return str(aws.client("sqs").get_queue_url(QueueName=name,
+                                               QueueOwnerAWSAccountId=account)["QueueUrl"])
+
+
+class IngestBatchProcessor(BatchProcessor):
+    """Powertools' SQS batch processor, plus backoff for retries and a reasoned last attempt."""
+
+    def __init__(self, max_receive_count: Any = None, dead_letter: Any = None) -> None:
+        # Report an all-failed batch item by item too: each message keeps its own backoff.
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._max_receive_count = max_receive_count  # callables: read config lazily
+        self._dead_letter = dead_letter
+
+    def failure_handler(self, record: Any, exception: Any) -> Any:
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        error = exception[1]
+        reason = f"{type(error).__name__}: {error}"
+        limit = self._max_receive_count() if self._max_receive_count else None
+        if limit and attempt >= limit and self._dead_letter is not None:
+            # The last attempt: park it with its reason and report success (SQS deletes it).
+            self._dead_letter(record.body, f"failed {attempt} times; last: {reason}")
+            return self.success_handler(record=record.raw_event, result=None)
+        try:
+            from tact import aws
+
+            aws.client("sqs").change_message_visibility(
+                QueueUrl=queue_url(record.event_source_arn), ReceiptHandle=record.receipt_handle,
+                VisibilityTimeout=retry_delay(attempt))
+        except Exception:  # backoff is best effort; the failure report is not
+            from tact.observability import logger
+
+            logger().warning("could not delay the retry", extra={"message_id": record.message_id})
+        return super().failure_handler(record, exception)

@@ -1,9 +1,19 @@
-"""Starting and stopping journey executions (Step Functions), behind a small interface."""
+"""Starting, stopping and resuming journey executions (Step Functions), behind a small interface."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Protocol
+
+# Step Functions' answers that mean "not now": retried later (through SQS), never dropped.
+THROTTLED = {"ThrottlingException", "ExecutionLimitExceeded", "TooManyRequestsException",
+             "ServiceUnavailable", "InternalServerError", "RequestLimitExceeded"}
+# SendTaskSuccess on a token that is gone: the wait already ended (timeout, stop, a replay).
+TOKEN_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+
+
+class OrchestrationThrottled(Exception):
+    """Step Functions refused for now (quota, throttling); the event must be retried."""
 
 
 class Orchestrator(Protocol):
@@ -12,6 +22,10 @@ class Orchestrator(Protocol):
         ...
 
     def stop(self, execution_arn: str, cause: str) -> None: ...
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        """Complete a waiting task; False when the wait had already ended."""
+        ...
 
 
 class StepFunctionsOrchestrator:
@@ -45,9 +59,31 @@ class StepFunctionsOrchestrator:
             return str(response["executionArn"])
         except self.client.exceptions.ExecutionAlreadyExists:
             return self.execution_arn(journey, name)  # a replayed event: already started
+        except self.client.exceptions.ClientError as err:
+            raise _transient_or(err) from None
 
     def stop(self, execution_arn: str, cause: str) -> None:
         try:
             self.client.stop_execution(executionArn=execution_arn, cause=cause[:32768])
         except self.client.exceptions.ExecutionDoesNotExist:
             pass  # already gone; the send path's exit guard covers what a stop would
+        except self.client.exceptions.ClientError as err:
+            raise _transient_or(err) from None
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        try:
+            self.client.send_task_success(taskToken=token,
+                                          output=json.dumps(output, sort_keys=True))
+            return True
+        except self.client.exceptions.ClientError as err:
+            if _code(err) in TOKEN_GONE:
+                return False
+            raise _transient_or(err) from None
+
+
+def _code(err: Any) -> str:
+    return str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def _transient_or(err: Exception) -> Exception:
+    return OrchestrationThrottled(f"{_code(err)}: {err}") if _code(err) in THROTTLED else err
