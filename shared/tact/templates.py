@@ -83,6 +83,20 @@ def check_syntax(source: str) -> None:
     _parse(source)
 
 
+def analyze(source: str) -> tuple[list[tuple[list[str], int]], list[tuple[str, int]]]:
+    """The global variables (segments, offset) and filters (name, offset) a template uses."""
+    analysis = _parse(source).analyze()
+    variables = [([str(seg) for seg in var.segments], var.span.index)
+                 for uses in analysis.globals.values() for var in uses]
+    filters = [(str(name), span.index) for name, spans in analysis.filters.items()
+               for span in spans]
+    return variables, filters
+
+
+def known_filters() -> list[str]:
+    return sorted(_environment().filters)
+
+
 def variables_used(source: str) -> set[str]:
     """Root names of the global variables a template reads (for validate-time checks)."""
     return {str(name) for name in _parse(source).analyze().globals}

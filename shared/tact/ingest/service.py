@@ -30,7 +30,7 @@ class IngestDeps:
 
 @dataclass
 class Action:
-    kind: Literal["started", "stopped", "skipped"]
+    kind: Literal["started", "stopped", "skipped", "converted"]
     journey: str
     execution: str = ""
     reason: str = ""
@@ -86,6 +86,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     context = context_for(envelope, state.attributes())
     for journey in deps.bundle.journeys.values():
         writes += _exit(journey, event, state, context, deps, now, result)
+        writes += _convert(journey, event, state, context, deps, now, result)
         if journey.trigger.event == event.type:
             writes += _enter(journey, event, envelope, state, context, deps, now, result)
     writes += [_decision_record(event, action, now, deps.bundle.settings.message_log_ttl, n)
@@ -126,6 +127,36 @@ def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
     return writes
 
 
+def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
+             context: dict[str, Any], deps: IngestDeps, now: datetime,
+             result: IngestResult) -> list[Write]:
+    """A goal event marks active entries converted and ends them (control group included)."""
+    rules = [r for r in journey.goals if r.event == event.type]
+    writes: list[Write] = []
+    for entry in state.active_entries(journey.id, now) if rules else []:
+        if str(entry.get("entered_at", "")) > clock.iso(event.time):
+            continue
+        goal_context = {**context, "entry": dict(entry.get("context") or {})}
+        if not any(_goal_met(r.when, goal_context) for r in rules):
+            continue
+        if entry.get("group") != "control":  # a control entry's execution has already ended
+            deps.orchestrator.stop(str(entry["execution_arn"]), f"goal {event.type} {event.id}")
+        # Kept (no longer active) so conversions can be counted per group.
+        writes.append(Put({**entry, "converted_at": clock.iso(event.time),
+                           "until": clock.iso(now)}))
+        result.actions.append(Action("converted", journey.id, str(entry["name"]),
+                                     f"goal {event.type} {event.id}"
+                                     + (" (control group)" if entry.get("group") else "")))
+    return writes
+
+
+def _goal_met(condition: str | None, context: dict[str, Any]) -> bool:
+    try:
+        return is_true(condition, context)
+    except ExpressionError:
+        return False  # unlike exits, a conversion is only counted when it surely happened
+
+
 def _matches(condition: str | None, context: dict[str, Any]) -> bool:
     try:
         return is_true(condition, context)
@@ -151,6 +182,13 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
     if active and journey.reentry == "ignore":
         result.actions.append(Action("skipped", journey.id, reason="already in journey"))
         return []
+    if journey.reentry == "allow" and journey.reentry_interval:
+        since = clock.iso(event.time - timedelta(seconds=journey.reentry_interval))
+        if any(e.get("journey") == journey.id and str(e.get("entered_at", "")) > since
+               for e in state.entries.values()):
+            result.actions.append(Action("skipped", journey.id,
+                                         reason="entered less than reentry_interval ago"))
+            return []
     if journey.reentry == "restart":
         for entry in active:
             deps.orchestrator.stop(str(entry["execution_arn"]), f"restarted by {event.id}")

@@ -10,7 +10,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tact.diagnostics import Diagnostic, ProjectError
-from tact.journey.model import Journey, SendStep
+from tact.journey.guardrails import (
+    check_journey,
+    check_template_names,
+    check_template_text,
+    step_paths,
+)
+from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import MessageTemplate, TemplateError, check_syntax
@@ -26,6 +32,7 @@ class Project:
     journeys: dict[str, Journey] = field(default_factory=dict)
     templates: dict[str, MessageTemplate] = field(default_factory=dict)
     sources: dict[str, YamlDocument] = field(default_factory=dict)  # journey id -> its document
+    template_sources: dict[str, YamlDocument] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -105,7 +112,8 @@ def _load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
     return Settings()
 
 
-def _load_templates(root: Path, diagnostics: list[Diagnostic]) -> dict[str, MessageTemplate]:
+def _load_templates(root: Path, diagnostics: list[Diagnostic],
+                    sources: dict[str, YamlDocument]) -> dict[str, MessageTemplate]:
     templates: dict[str, MessageTemplate] = {}
     folder = root / TEMPLATES_DIR
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -127,8 +135,17 @@ def _load_templates(root: Path, diagnostics: list[Diagnostic]) -> dict[str, Mess
                     diagnostics.append(doc.error((channel, name), f"template error: {terr}",
                                                  "fix the Liquid syntax"))
                     bad = True
+                    continue
+                if not source.strip():
+                    diagnostics.append(doc.error((channel, name), f"{channel}.{name} is empty",
+                                                 "write the message, or remove the field"))
         if not bad:
             templates[path.stem] = template
+            sources[path.stem] = doc
+            for channel in template.channels():
+                for name, source in template.fields(channel).items():
+                    check_template_text(path.stem, doc, (channel, name), source, channel, name,
+                                        diagnostics)
     return templates
 
 
@@ -145,23 +162,38 @@ def _check_references(project: Project, journey: Journey, doc: YamlDocument) -> 
 
 
 def _step_paths(journey: Journey) -> list[tuple[tuple[Any, ...], Any]]:
-    from tact.journey.model import Branch, SplitStep
+    return list(step_paths(journey.steps))
 
-    found: list[tuple[tuple[Any, ...], Any]] = []
 
-    def walk(steps: list[Any], prefix: tuple[Any, ...]) -> None:
-        for index, step in enumerate(steps):
-            path = (*prefix, index)
-            found.append((path, step))
-            if isinstance(step, SplitStep):
-                for b_index, branch in enumerate(step.split):
-                    if isinstance(branch, Branch):
-                        walk(branch.steps, (*path, "split", b_index, "steps"))
-                    else:
-                        walk(branch.else_, (*path, "split", b_index, "else"))
+def custom_attributes(project: Project) -> set[str]:
+    """Attributes that journeys' update steps set: conditions and templates may read them."""
+    names: set[str] = set()
+    for journey in project.journeys.values():
+        for step in iter_steps(journey.steps):
+            if isinstance(step, UpdateStep):
+                names.update(step.update.set)
+    return names
 
-    walk(journey.steps, ("steps",))
-    return found
+
+def _guardrails(project: Project) -> None:
+    custom = custom_attributes(project)
+    checked: set[tuple[str, str]] = set()
+    for journey_id, journey in project.journeys.items():
+        doc = project.sources[journey_id]
+        check_journey(journey, doc, project.diagnostics,
+                      project.settings.min_marketing_spacing, custom)
+        for spec in journey.sends():
+            template = project.templates.get(spec.template)
+            # Checked once per trigger event: that decides what data a template sees.
+            key = (spec.template, journey.trigger.event)
+            if template is None or key in checked:
+                continue
+            checked.add(key)
+            tdoc = project.template_sources[spec.template]
+            for channel in template.channels():
+                for name, source in template.fields(channel).items():
+                    check_template_names(spec.template, journey, tdoc, (channel, name), source,
+                                         project.diagnostics, custom)
 
 
 def journey_files(root: Path) -> list[Path]:
@@ -176,7 +208,7 @@ def load_project(root: Path | str) -> Project:
         raise ProjectError([Diagnostic(str(root), 1, 1, "journeys directory not found",
                                        "pass the folder holding your journey .yaml files")])
     project = Project(root, _load_settings(root, diagnostics), diagnostics=diagnostics)
-    project.templates = _load_templates(root, diagnostics)
+    project.templates = _load_templates(root, diagnostics, project.template_sources)
     for path in journey_files(root):
         try:
             doc = load_yaml(path)
@@ -195,6 +227,7 @@ def load_project(root: Path | str) -> Project:
         project.journeys[journey.id] = journey
         project.sources[journey.id] = doc
         _check_references(project, journey, doc)
+    _guardrails(project)
     if not project.journeys and not diagnostics:
         diagnostics.append(Diagnostic(str(root), 1, 1, "no journey files found",
                                       "add a journey, e.g. with `tact new NAME`"))

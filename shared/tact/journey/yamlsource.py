@@ -25,6 +25,33 @@ class YamlDocument:
     path: Path
     data: Any
     positions: dict[tuple[Any, ...], Position] = field(default_factory=dict)
+    values: dict[tuple[Any, ...], Position] = field(default_factory=dict)  # where a value starts
+
+    def lines(self) -> list[str]:
+        try:
+            return self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+
+    def locate_in_value(self, loc: Sequence[Any], offset: int, text: str) -> Position:
+        """file position of character ``offset`` of the string value at ``loc``."""
+        start = self.values.get(tuple(loc))
+        if start is None:
+            return self.locate(loc)
+        line, col = start
+        lines = self.lines()
+        before = text[:offset]
+        newlines = before.count("\n")
+        indicator = lines[line - 1][col - 1:col] if 0 < line <= len(lines) else ""
+        if indicator in ("|", ">"):  # block scalar: content starts on the next line
+            content = line + 1 + newlines
+            first = next((x for x in lines[line:] if x.strip()), "")
+            indent = len(first) - len(first.lstrip(" "))  # the block's indentation
+            return content, indent + 1 + len(before.rsplit("\n", 1)[-1])
+        quote = 1 if indicator in ('"', "'") else 0
+        if newlines:
+            return line + newlines, 1 + len(before.rsplit("\n", 1)[-1])
+        return line, col + quote + offset
 
     def locate(self, loc: Sequence[Any]) -> Position:
         """Position of the deepest existing node along ``loc`` (skipping union tags)."""
@@ -44,20 +71,26 @@ class YamlDocument:
         return Diagnostic(str(self.path), line, col, message, hint)
 
 
-def _plain(node: Any, path: tuple[Any, ...], positions: dict[tuple[Any, ...], Position]) -> Any:
+def _plain(node: Any, path: tuple[Any, ...], positions: dict[tuple[Any, ...], Position],
+           values: dict[tuple[Any, ...], Position]) -> Any:
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
             line, col = node.lc.key(key)
             positions[(*path, key)] = (line + 1, col + 1)
-            out[str(key)] = _plain(value, (*path, str(key)), positions)
+            try:
+                vline, vcol = node.lc.value(key)
+                values[(*path, str(key))] = (vline + 1, vcol + 1)
+            except (KeyError, TypeError):
+                pass
+            out[str(key)] = _plain(value, (*path, str(key)), positions, values)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
         for index, value in enumerate(node):
             line, col = node.lc.item(index)
             positions[(*path, index)] = (line + 1, col + 1)
-            out_list.append(_plain(value, (*path, index), positions))
+            out_list.append(_plain(value, (*path, index), positions, values))
         return out_list
     if isinstance(node, str):
         return str(node)
@@ -81,4 +114,6 @@ def load_yaml(path: Path) -> YamlDocument:
             [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", "save it as UTF-8")]
         ) from None
     positions: dict[tuple[Any, ...], Position] = {(): (1, 1)}
-    return YamlDocument(path, _plain(raw, (), positions), positions)
+    values: dict[tuple[Any, ...], Position] = {}
+    data = _plain(raw, (), positions, values)
+    return YamlDocument(path, data, positions, values)

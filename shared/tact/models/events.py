@@ -89,6 +89,9 @@ class PurchaseCompletedData(_Data):
     value: Decimal = Field(ge=0)
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     items: list[CartItem] = Field(default_factory=list)
+    recommendations: list[CartItem] = Field(
+        default_factory=list, description="optional: products the shop suggests next, for "
+        "cross-sell journeys (Tact picks from the favourite category, minus what was bought)")
 
 
 class AccountCreatedData(CustomerUpdatedData):

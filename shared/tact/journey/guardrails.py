@@ -1,0 +1,376 @@
+"""Guardrails: what `tact validate` refuses (errors) or questions (warnings) beyond the schema.
+
+They encode the product's research on tactful messaging: no retargeting after a purchase,
+no sensitive attributes, no first name in subject lines, no copy that reveals tracking,
+enough time between marketing messages, and no references to things that do not exist.
+Every finding names file:line:col and says what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tact.diagnostics import Diagnostic
+from tact.expressions import CUSTOMER_ATTRIBUTES, EVENT_NOUNS, TEMPLATE_ONLY_ROOTS, paths_read
+from tact.journey.durations import format_duration
+from tact.journey.model import (
+    AbSplitStep,
+    Branch,
+    ExitStep,
+    GoalStep,
+    Journey,
+    SendStep,
+    SplitStep,
+    UpdateStep,
+    WaitStep,
+)
+from tact.journey.yamlsource import YamlDocument
+from tact.models.events import DATA_MODELS
+
+CART_EVENTS = frozenset({"cart_updated", "checkout_started"})
+PURCHASE = "purchase_completed"
+
+# Never target or personalize on these (matched against every path segment a condition or a
+# template reads, and every attribute an update sets).
+SENSITIVE = {
+    "age": "age", "birth_date": "birth date", "birthdate": "birth date", "birthday": "birth date",
+    "date_of_birth": "birth date", "dob": "birth date", "gender": "gender", "sex": "gender",
+    "ethnicity": "ethnicity", "race": "ethnicity", "religion": "religion",
+    "latitude": "precise location", "longitude": "precise location", "lat": "precise location",
+    "lng": "precise location", "lon": "precise location", "coordinates": "precise location",
+    "geo": "precise location", "geolocation": "precise location", "location": "precise location",
+    "gps": "precise location", "health": "health", "medical": "health",
+    "diagnosis": "health", "pregnancy": "health", "pregnant": "health",
+}
+WAIVER = re.compile(r"#\s*tact:\s*allow-sensitive\s+([a-z_]+)\s*[:\-\u2014]+\s*(\S.{9,})")
+TRACKING = re.compile(
+    r"\b(you (?:recently )?(?:viewed|looked at|browsed|were (?:looking|browsing))|"
+    r"we (?:noticed|saw|see) (?:that )?you|you checked out \w+ (?:\w+ )?times)", re.IGNORECASE)
+FIRST_NAME = frozenset({"first_name", "firstname", "given_name"})
+SMS_OPENING = 30  # characters
+
+
+@dataclass
+class _Ctx:
+    journey: Journey
+    doc: YamlDocument
+    out: list[Diagnostic]
+    custom_attributes: set[str]
+
+    def error(self, loc: tuple[Any, ...], message: str, hint: str) -> None:
+        self.out.append(self.doc.error(loc, message, hint))
+
+    def warn(self, loc: tuple[Any, ...], message: str, hint: str) -> None:
+        d = self.doc.error(loc, message, hint)
+        self.out.append(Diagnostic(d.file, d.line, d.col, message, hint, "warning"))
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(options))}"
+
+
+def step_paths(steps: list[Any], prefix: tuple[Any, ...] = ("steps",)) -> Iterator[
+        tuple[tuple[Any, ...], Any]]:
+    """Every step with its location in the file, depth first."""
+    for index, step in enumerate(steps):
+        path = (*prefix, index)
+        yield path, step
+        if isinstance(step, SplitStep):
+            for b, branch in enumerate(step.split):
+                if isinstance(branch, Branch):
+                    yield from step_paths(branch.steps, (*path, "split", b, "steps"))
+                else:
+                    yield from step_paths(branch.else_, (*path, "split", b, "else"))
+        elif isinstance(step, AbSplitStep):
+            for v, variant in enumerate(step.ab_split):
+                yield from step_paths(variant.steps, (*path, "ab_split", v, "steps"))
+
+
+def check_journey(journey: Journey, doc: YamlDocument, out: list[Diagnostic],
+                  min_spacing: int, custom_attributes: set[str]) -> None:
+    ctx = _Ctx(journey, doc, out, custom_attributes)
+    _retargeting(ctx)
+    _expressions(ctx)
+    _updates(ctx)
+    _unreachable(ctx, journey.steps, ("steps",))
+    if journey.purpose == "marketing":
+        _spacing(ctx, min_spacing)
+
+
+def _retargeting(ctx: _Ctx) -> None:
+    j = ctx.journey
+    if j.trigger.event in CART_EVENTS and not any(r.event == PURCHASE for r in j.exit_on):
+        ctx.error(("trigger", "event"),
+                  f"a journey triggered by {j.trigger.event} must exit on {PURCHASE}: "
+                  "reminding people of what they already bought is the top complaint",
+                  f"add `exit_on: [{PURCHASE}]` (optionally with a condition on the same cart)")
+
+
+def _waived(doc: YamlDocument, line: int, attribute: str) -> bool:
+    """An explicit, commented waiver on the line or the line above names the attribute."""
+    lines = doc.lines()
+    for number in (line, line - 1):
+        if 0 < number <= len(lines):
+            found = WAIVER.search(lines[number - 1])
+            if found and found.group(1) == attribute:
+                return True
+    return False
+
+
+def sensitive_name(segments: list[str]) -> tuple[str, str] | None:
+    for segment in segments:
+        if segment.lower() in SENSITIVE:
+            return segment, SENSITIVE[segment.lower()]
+    return None
+
+
+def _sensitive(doc: YamlDocument, loc: tuple[Any, ...], line: int, segments: list[str],
+               out: list[Diagnostic]) -> bool:
+    found = sensitive_name(segments)
+    if found is None or _waived(doc, line, found[0]):
+        return False
+    name, kind = found
+    out.append(doc.error(loc, f"{'.'.join(segments)} is {kind} data: never target or "
+                         f"personalize on {kind}",
+                         f"remove it; only with a documented legal basis add a comment "
+                         f"`# tact: allow-sensitive {name} - <why, who approved>` on this line"))
+    return True
+
+
+def _roots(event_type: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Names an expression may start with -> the event type whose data they hold ('' = other)."""
+    roots = {"customer": "", "freshness": "", "event": ""}
+    noun = EVENT_NOUNS.get(event_type)
+    if noun:
+        roots[noun] = event_type
+    roots.update(extra or {})
+    return roots
+
+
+def _expressions(ctx: _Ctx) -> None:
+    j = ctx.journey
+    trigger_roots = _roots(j.trigger.event)
+    checks: list[tuple[tuple[Any, ...], str, dict[str, str]]] = []
+    if j.trigger.when:
+        checks.append((("trigger", "when"), j.trigger.when, trigger_roots))
+    for i, rule in enumerate(j.exit_on):
+        if rule.when:
+            roots = {**trigger_roots, "entry": "", **_roots(rule.event)}
+            checks.append((("exit_on", i, "when"), rule.when, roots))
+    for path, step in step_paths(j.steps):
+        if isinstance(step, SplitStep):
+            for b, branch in enumerate(step.split):
+                if isinstance(branch, Branch):
+                    checks.append(((*path, "split", b, "if"), branch.if_, trigger_roots))
+        elif isinstance(step, WaitStep) and step.wait.until and not step.wait.until_time_of_day():
+            checks.append(((*path, "wait", "until"), step.wait.until, trigger_roots))
+        elif isinstance(step, GoalStep) and step.goal.when:
+            roots = {**trigger_roots, "entry": "", **_roots(step.goal.event)}
+            checks.append(((*path, "goal", "when"), step.goal.when, roots))
+    for loc, text, roots in checks:
+        for root, segments, offset in paths_read(text):
+            where = ctx.doc.locate_in_value(loc, offset, text)
+            _check_path(ctx, loc, where, root, segments, roots)
+
+
+def _at(doc: YamlDocument, where: tuple[int, int], message: str, hint: str,
+        severity: str = "error") -> Diagnostic:
+    return Diagnostic(str(doc.path), where[0], where[1], message, hint, severity)  # type: ignore[arg-type]
+
+
+def _check_path(ctx: _Ctx, loc: tuple[Any, ...], where: tuple[int, int], root: str,
+                segments: list[str], roots: dict[str, str]) -> None:
+    doc = ctx.doc
+    found = sensitive_name([root, *segments])
+    if found and not _waived(doc, where[0], found[0]):
+        name, kind = found
+        ctx.out.append(_at(doc, where, f"{'.'.join([root, *segments])} is {kind} data: never "
+                           f"target or personalize on {kind}",
+                           f"remove it; only with a documented legal basis add a comment "
+                           f"`# tact: allow-sensitive {name} - <why, who approved>` above"))
+        return
+    for problem in path_problems(root, segments, roots, ctx.custom_attributes):
+        message, hint, severity = problem
+        ctx.out.append(_at(doc, where, message, hint, severity))
+
+
+def path_problems(root: str, segments: list[str], roots: dict[str, str],
+                  custom: set[str]) -> list[tuple[str, str, str]]:
+    """What is wrong with one path read by a condition or a template (message, hint, severity)."""
+    if root not in roots:
+        return [(f"unknown name {root!r}", _suggest(root, list(roots)), "error")]
+    if not segments:
+        return []
+    first = segments[0]
+    if root == "customer":
+        known = [*CUSTOMER_ATTRIBUTES, *custom]
+        if first not in known:
+            return [(f"unknown customer attribute {first!r}", _suggest(first, known), "error")]
+    elif root == "event":
+        known = ["id", "type", "customer_id", "time", "data"]
+        if first not in known:
+            return [(f"unknown event field {first!r}", _suggest(first, known), "error")]
+    elif roots.get(root):
+        event_type = roots[root]
+        model = DATA_MODELS.get(event_type)
+        fields = list(model.model_fields) if model else []
+        if fields and first not in fields:
+            close = difflib.get_close_matches(first, fields, n=1, cutoff=0.75)
+            if close:
+                return [(f"unknown field {root}.{first} of {event_type}",
+                         f"did you mean {close[0]!r}?", "error")]
+            return [(f"{root}.{first} is not part of the {event_type} event model",
+                     "fine if your shop sends it; where it is missing the message is not sent",
+                     "warning")]
+    return []
+
+
+def _updates(ctx: _Ctx) -> None:
+    for path, step in step_paths(ctx.journey.steps):
+        if isinstance(step, UpdateStep):
+            for name in step.update.set:
+                loc = (*path, "update", "set", name)
+                line = ctx.doc.locate(loc)[0]
+                _sensitive(ctx.doc, loc, line, [name], ctx.out)
+
+
+def ends(steps: list[Any]) -> bool:
+    """Does every path through these steps end the journey (exit) before falling through?"""
+    for step in steps:
+        if isinstance(step, ExitStep):
+            return True
+        has_else = isinstance(step, SplitStep) and any(
+            not isinstance(b, Branch) for b in step.split)
+        if has_else and all(ends(b.steps if isinstance(b, Branch) else b.else_)
+                            for b in step.split):
+            return True
+        if isinstance(step, AbSplitStep) and all(ends(v.steps) for v in step.ab_split):
+            return True
+    return False
+
+
+def _unreachable(ctx: _Ctx, steps: list[Any], prefix: tuple[Any, ...]) -> None:
+    for index, step in enumerate(steps):
+        if ends(steps[: index]) and not isinstance(step, GoalStep):
+            ctx.error((*prefix, index), f"step {index + 1} is unreachable: every path before "
+                      "it ends with an exit", "remove it, or move the exit after it")
+            return
+        if isinstance(step, SplitStep):
+            for b, branch in enumerate(step.split):
+                if isinstance(branch, Branch):
+                    _unreachable(ctx, branch.steps, (*prefix, index, "split", b, "steps"))
+                else:
+                    _unreachable(ctx, branch.else_, (*prefix, index, "split", b, "else"))
+        elif isinstance(step, AbSplitStep):
+            for v, variant in enumerate(step.ab_split):
+                _unreachable(ctx, variant.steps, (*prefix, index, "ab_split", v, "steps"))
+
+
+def _spacing(ctx: _Ctx, minimum: int) -> None:
+    """On every path, consecutive sends must be at least ``minimum`` seconds apart.
+
+    Waits ``until`` a time or date count as zero: they may be due almost at once.
+    """
+    reported: set[str] = set()
+
+    def walk(steps: list[Any], prefix: tuple[Any, ...],
+             last: tuple[str, int] | None) -> tuple[str, int] | None:
+        # ``last``: the previous send's id and the least time elapsed since it
+        for index, step in enumerate(steps):
+            path = (*prefix, index)
+            if isinstance(step, WaitStep) and last is not None:
+                last = (last[0], last[1] + (step.wait.duration or 0))
+            elif isinstance(step, SendStep):
+                if last is not None and last[1] < minimum and step.send.id not in reported:
+                    reported.add(step.send.id)
+                    ctx.error((*path, "send"),
+                              f"marketing sends {last[0]!r} and {step.send.id!r} can be only "
+                              f"{format_duration(last[1])} apart on some path; the minimum is "
+                              f"{format_duration(minimum)}",
+                              "wait longer between them, or change min_marketing_spacing "
+                              "in settings.yaml")
+                last = (step.send.id, 0)
+            elif isinstance(step, SplitStep | AbSplitStep):
+                outcomes = []
+                if isinstance(step, SplitStep):
+                    for b, branch in enumerate(step.split):
+                        sub = branch.steps if isinstance(branch, Branch) else branch.else_
+                        key = "steps" if isinstance(branch, Branch) else "else"
+                        outcomes.append(walk(sub, (*path, "split", b, key), last))
+                    if all(isinstance(b, Branch) for b in step.split):
+                        outcomes.append(last)  # no branch matched
+                else:
+                    for v, variant in enumerate(step.ab_split):
+                        outcomes.append(walk(variant.steps, (*path, "ab_split", v, "steps"), last))
+                known = [o for o in outcomes if o is not None]
+                last = min(known, key=lambda o: o[1]) if known else None
+            elif isinstance(step, ExitStep):
+                return last
+        return last
+
+    walk(ctx.journey.steps, ("steps",), None)
+
+
+def check_template_text(name: str, doc: YamlDocument, loc: tuple[Any, ...], text: str,
+                        channel: str, field_name: str, out: list[Diagnostic]) -> None:
+    """Copy checks of one template field: tracking language, first name up front."""
+    from tact.templates import analyze
+
+    for match in TRACKING.finditer(text):
+        out.append(_at(doc, doc.locate_in_value(loc, match.start(), text),
+                       f"{match.group(0)!r} reveals tracking (oversharing)",
+                       "say what is useful instead, e.g. 'Items you saved are still available'",
+                       "warning"))
+    variables, _ = analyze(text)
+    for segments, offset in variables:
+        if not FIRST_NAME.intersection(segments):
+            continue
+        subject = (channel == "email" and field_name == "subject") or (
+            channel == "push" and field_name == "title")
+        if subject or (channel == "sms" and offset < SMS_OPENING):
+            place = "a subject line" if subject else "an SMS opening"
+            out.append(_at(doc, doc.locate_in_value(loc, offset, text),
+                           f"first name in {place}: most recipients dislike it",
+                           "personalize by what is relevant (category, timing) instead",
+                           "warning"))
+
+
+def check_template_names(template: str, journey: Journey, doc: YamlDocument,
+                         loc: tuple[Any, ...], text: str, out: list[Diagnostic],
+                         custom: set[str]) -> None:
+    """Every variable a template reads must exist for customers of ``journey``."""
+    from tact.templates import analyze, known_filters
+
+    roots = _roots(journey.trigger.event, dict.fromkeys(TEMPLATE_ONLY_ROOTS, ""))
+    variables, filters = analyze(text)
+    filters_known = known_filters()
+    for name, offset in filters:
+        if name not in filters_known:
+            out.append(_at(doc, doc.locate_in_value(loc, offset, text),
+                           f"unknown Liquid filter {name!r}", _suggest(name, filters_known)))
+    seen: set[tuple[str, ...]] = set()
+    for segments, offset in variables:
+        if tuple(segments) in seen:
+            continue
+        seen.add(tuple(segments))
+        where = doc.locate_in_value(loc, offset, text)
+        found = sensitive_name(segments)
+        if found and not _waived(doc, where[0], found[0]):
+            out.append(_at(doc, where, f"{'.'.join(segments)} is {found[1]} data: never "
+                           f"personalize on {found[1]}",
+                           f"remove it; only with a documented legal basis add "
+                           f"`# tact: allow-sensitive {found[0]} - <why>` above"))
+            continue
+        if segments[0] == "links" and len(segments) > 1 and segments[1] not in (
+                "unsubscribe", "preferences"):
+            out.append(_at(doc, where, f"unknown link {segments[1]!r}",
+                           _suggest(segments[1], ["unsubscribe", "preferences"])))
+            continue
+        for message, hint, severity in path_problems(segments[0], segments[1:], roots, custom):
+            message = f"{message} (template {template!r}, used by journey {journey.id!r})"
+            out.append(_at(doc, where, message, hint, severity))
