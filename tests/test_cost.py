@@ -137,7 +137,7 @@ def test_cost_command_prints_figures_and_prices(tmp_path: Path) -> None:
     assert "transitions/entry" in result.output and "Pinpoint" in result.output
     assert "as of 2026-11-01" in result.output and "ses_email: 0.0001" in result.output
     as_json = CliRunner().invoke(app, ["cost", "-j", str(root), "--json"])
-    data = json.loads(as_json.output)
+    data = json.loads(as_json.stdout)
     assert data["journeys"][0]["paths"]["shortest"]["transitions"] == 7
     assert data["prices"]["as_of"] == "2026-11-01"
     other = CliRunner().invoke(app, ["cost", "-j", str(root), "--region", "eu-west-1"])

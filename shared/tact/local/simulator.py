@@ -358,12 +358,22 @@ def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str,
     """One entry's run, for `tact report` and `tact cost` checks: states entered, transitions."""
     entered = [h.state for h in execution.history
                if h.type.endswith("StateEntered") and h.state is not None]
+    # Which branch each bucket/holdout/split task chose ({"branch": i} from the decide Lambda).
+    branches: dict[str, Any] = {}
+    for h in execution.history:
+        output = h.detail.get("output") if h.type == "TaskSucceeded" else None
+        if isinstance(output, dict) and isinstance(output.get("Payload"), dict):
+            output = output["Payload"]
+        if h.state and isinstance(output, dict) and "branch" in output:
+            branches[h.state] = output["branch"]
     return {"journey": execution.input.get("journey", "") if isinstance(execution.input, dict)
             else "", "customer_id": execution.input.get("customer_id", "")
             if isinstance(execution.input, dict) else "", "name": execution.name,
             "status": execution.status, "start": iso(execution.start),
             "stop": iso(execution.stop) if execution.stop else None, "states": entered,
-            "transitions": executor.transitions(execution.arn)}
+            "transitions": executor.transitions(execution.arn), "cause": execution.cause,
+            "context": execution.input.get("context") if isinstance(execution.input, dict)
+            else None, "branches": branches}
 
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",

@@ -1,0 +1,1 @@
+"""`tact report`: funnels per journey and step, A/B and holdout comparison, HTML."""
