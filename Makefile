@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/tact validate journeys
 	$(BIN)/tact simulate --events journeys/examples/abandoned_cart.events.jsonl
 
-test: $(STAMP)
+test: $(STAMP) lint-infra
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -27,3 +27,5 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+include infra.mk

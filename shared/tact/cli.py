@@ -52,22 +52,26 @@ def validate(journeys: Annotated[Path, typer.Argument(help="folder of journey fi
 
 @app.command()
 def build(out_dir: Annotated[Path, typer.Option("--out", help="where to write definitions")] = Path(
-        "infra/generated"), journeys: JourneysDir = Path("journeys")) -> None:
-    """Compile every journey to <id>.asl.json, plus bundle.json for the Lambda functions."""
-    from tact.journey.bundle import build as build_bundle
-    from tact.journey.bundle import bundle_json
-    from tact.journey.compiler import definition_json
+        "infra/generated"), journeys: JourneysDir = Path("journeys"),
+        check: Annotated[bool, typer.Option(
+            "--check", help="write nothing; exit 1 if the files in --out are stale")] = False,
+) -> None:
+    """Compile every journey to <id>.asl.json, plus bundle.json and the journeys' SAM stack."""
+    from tact.infra_gen import generated_files, stale_files, write_files
 
     project = _load(journeys)
-    bundle, definitions = build_bundle(project)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for journey_id, definition in definitions.items():
-        (out_dir / f"{journey_id}.asl.json").write_text(definition_json(definition),
-                                                        encoding="utf-8")
-        out.print(f"wrote {out_dir / f'{journey_id}.asl.json'} "
-                  f"(version {bundle.journeys[journey_id].version})")
-    (out_dir / "bundle.json").write_text(bundle_json(bundle), encoding="utf-8")
-    out.print(f"wrote {out_dir / 'bundle.json'}")
+    files = generated_files(project)
+    if check:
+        problems = stale_files(out_dir, files)
+        for problem in problems:
+            err.print(f"[red]{problem}[/]")
+        if problems:
+            err.print(f"run `tact build --out {out_dir}` and commit the result")
+            raise typer.Exit(1)
+        out.print(f"[green]ok[/]: {out_dir} is up to date ({len(files)} files)")
+        return
+    for path in write_files(out_dir, files):
+        out.print(f"wrote {path}")
 
 
 @app.command()

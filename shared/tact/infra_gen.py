@@ -1,0 +1,183 @@
+"""What ``tact build`` writes for deployment: definitions, the bundle and the journeys' stack.
+
+template.yaml never names a journey. It includes ``journeys.template.json`` (an
+``AWS::Serverless::Application`` with a local ``Location``), which this module generates:
+one state machine per journey, read from its ``<id>.asl.json`` through ``DefinitionUri`` with
+the task functions filled in by ``DefinitionSubstitutions``, published under the alias
+``live`` (``AutoPublishAlias``) so an edited journey becomes a new version while executions
+already running stay on the version they started with. Adding a journey means
+``tact build`` and a commit; ``tact build --check`` fails when the committed files are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tact.journey.bundle import build as build_bundle
+from tact.journey.bundle import bundle_json
+from tact.journey.compiler import definition_json
+from tact.journey.project import Project
+
+STACK_FILE = "journeys.template.json"
+BUNDLE_FILE = "bundle.json"
+ALIAS = "live"  # TACT_STATE_MACHINE_ALIAS: ingest starts executions through it
+
+# ``${Name}`` placeholders the compiler writes into definitions -> the function they stand for.
+TASK_FUNCTIONS = {"SendFunctionArn": "send", "DecideFunctionArn": "decide"}
+
+# Step Functions delivers logs through CloudWatch Logs' log-delivery API, whose actions do not
+# support resource-level permissions: AWS requires Resource "*" for them.
+LOG_DELIVERY_ACTIONS = [
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+]
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+
+
+class UnknownPlaceholder(ValueError):
+    pass
+
+
+def logical_id(journey_id: str) -> str:
+    """CloudFormation logical id of a journey: ``abandoned_cart`` -> ``AbandonedCart``."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", journey_id))
+
+
+def placeholders(definition_text: str) -> list[str]:
+    found = sorted(set(_PLACEHOLDER.findall(definition_text)))
+    unknown = [name for name in found if name not in TASK_FUNCTIONS]
+    if unknown:
+        raise UnknownPlaceholder(
+            f"the compiled definition uses {', '.join(unknown)}, which the journeys stack does "
+            f"not provide; add it to tact.infra_gen.TASK_FUNCTIONS and template.yaml")
+    return found
+
+
+def _state_machine(journey_id: str, version: str, text: str) -> dict[str, Any]:
+    used = placeholders(text)
+    invoke = [arn for name in used for arn in ({"Ref": name}, {"Fn::Sub": f"${{{name}}}:*"})]
+    statements: list[dict[str, Any]] = [{
+        "Sid": "LogDeliveryAwsRequiresResourceStar",
+        "Effect": "Allow", "Action": LOG_DELIVERY_ACTIONS, "Resource": "*",
+    }]
+    if invoke:
+        statements.insert(0, {"Sid": "InvokeTaskFunctions", "Effect": "Allow",
+                              "Action": ["lambda:InvokeFunction"], "Resource": invoke})
+    return {
+        "Type": "AWS::Serverless::StateMachine",
+        "Properties": {
+            "Name": {"Fn::Sub": f"${{NamePrefix}}{journey_id}"},
+            "DefinitionUri": f"{journey_id}.asl.json",
+            "DefinitionSubstitutions": {name: {"Ref": name} for name in used},
+            "AutoPublishAlias": ALIAS,
+            "Tracing": {"Enabled": True},
+            "Logging": {
+                "Level": "ERROR", "IncludeExecutionData": False,
+                "Destinations": [
+                    {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Ref": "LogGroupArn"}}}],
+            },
+            "Policies": [{"Statement": statements}],
+            "Tags": {"tact:journey": journey_id, "tact:journey-version": version},
+        },
+    }
+
+
+def _failed_alarm(journey_id: str, machine: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": f"Executions of journey {journey_id} failed (send or decide "
+                                "errors after retries). See the state machine's log group.",
+            "Namespace": "AWS/States", "MetricName": "ExecutionsFailed",
+            "Dimensions": [{"Name": "StateMachineArn", "Value": {"Ref": machine}}],
+            "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopicArn"}],
+        },
+    }
+
+
+def journeys_stack(definitions: dict[str, str], versions: dict[str, str]) -> dict[str, Any]:
+    """The nested SAM template: one aliased state machine and one alarm per journey."""
+    parameters: dict[str, Any] = {
+        "NamePrefix": {"Type": "String", "Description": "state machine names start with it "
+                       "(TACT_STATE_MACHINE_PREFIX)"},
+        "LogGroupArn": {"Type": "String", "Description": "log group of all journey executions"},
+        "AlarmTopicArn": {"Type": "String", "Description": "where alarms are sent"},
+    }
+    for name, function in TASK_FUNCTIONS.items():
+        parameters[name] = {"Type": "String", "Description": f"ARN of the {function} function"}
+    resources: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
+    used_anywhere: set[str] = set()
+    for journey_id, text in sorted(definitions.items()):
+        machine = f"{logical_id(journey_id)}StateMachine"
+        resources[machine] = _state_machine(journey_id, versions[journey_id], text)
+        resources[f"{logical_id(journey_id)}FailedAlarm"] = _failed_alarm(journey_id, machine)
+        used_anywhere.update(placeholders(text))
+        outputs[f"{logical_id(journey_id)}Alias"] = {
+            "Description": f"alias '{ALIAS}' of journey {journey_id}",
+            "Value": {"Ref": f"{machine}Alias{ALIAS}"},
+        }
+    # Every task function is a parameter so the parent passes a fixed set; a function no
+    # journey uses yet is still echoed in an output so linters see the parameter used.
+    outputs["TaskFunctions"] = {
+        "Description": "task functions the journeys may invoke",
+        "Value": {"Fn::Join": [",", [{"Ref": name} for name in TASK_FUNCTIONS]]},
+    }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Description": "Tact journey state machines. GENERATED by `tact build` from journeys/: "
+                       "do not edit, run `tact build` instead.",
+        "Metadata": {"tact": {"journeys": sorted(definitions),
+                              "versions": dict(sorted(versions.items()))}},
+        "Parameters": parameters,
+        "Resources": resources,
+        "Outputs": outputs,
+    }
+
+
+def generated_files(project: Project) -> dict[str, str]:
+    """Every file ``tact build`` writes, by name, with its exact text."""
+    bundle, compiled = build_bundle(project)
+    texts = {jid: definition_json(d) for jid, d in compiled.items()}
+    versions = {jid: bundle.journeys[jid].version for jid in compiled}
+    files = {f"{jid}.asl.json": text for jid, text in texts.items()}
+    files[BUNDLE_FILE] = bundle_json(bundle)
+    stack = journeys_stack(texts, versions)
+    files[STACK_FILE] = json.dumps(stack, indent=1, sort_keys=False) + "\n"
+    return files
+
+
+def stale_files(out_dir: Path, files: dict[str, str]) -> list[str]:
+    """What differs between ``out_dir`` and a fresh build: changed, missing or left-over files."""
+    problems = []
+    for name, text in sorted(files.items()):
+        path = out_dir / name
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path}: out of date")
+    for path in sorted(out_dir.glob("*.asl.json")):
+        if path.name not in files:
+            problems.append(f"{path}: no journey of that id any more")
+    return problems
+
+
+def write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in out_dir.glob("*.asl.json"):
+        if path.name not in files:
+            path.unlink()  # a removed or renamed journey must not linger in the deployment
+    written = []
+    for name, text in sorted(files.items()):
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
