@@ -214,3 +214,16 @@ def world(monkeypatch: Any, tmp_path: Path, journeys: Path | None = None,
         finally:
             tact_clock.use(None)
             runtime.reset()
+
+
+def send_payload(w: World, customer: str, run: str, purpose: str = "marketing",
+                 channel: str = "email", fallback: list[str] | None = None,
+                 step: str = "reminder_1", template: str = "cart_reminder_1") -> dict[str, Any]:
+    """What the compiled state machine hands the send Lambda for one step."""
+    return {"journey": "abandoned_cart", "version": w.bundle.journeys["abandoned_cart"].version,
+            "step": step, "execution": f"abandoned_cart-{run}", "customer_id": customer,
+            "entered_at": "2026-11-02T08:00:00Z", "channel": channel,
+            "fallback": fallback or [], "template": template, "purpose": purpose,
+            "exit_on": [], "trigger": {"type": "cart_updated", "data": {
+                "cart_id": "c1", "value": 40, "currency": "EUR",
+                "items": [{"sku": "S1", "name": "Mug", "price": 40, "quantity": 1}]}}}
