@@ -118,3 +118,56 @@ def render_message(
         name: render_text(source, context, html=(name == "html"))
         for name, source in template.fields(channel).items()
     }
+
+
+class PreviewError(ValueError):
+    pass
+
+
+SAMPLE_LINKS = {"unsubscribe": "https://prefs.example.com/unsubscribe/SAMPLE",
+                "preferences": "https://prefs.example.com/preferences/SAMPLE"}
+
+
+def preview_template(project: Any, name: str, sample_path: Any,
+                     channel: str | None = None) -> dict[str, dict[str, str]]:
+    """Render template ``name`` of a loaded project for the sample customer in a YAML/JSON file.
+
+    The sample is ``{customer: {attributes}, event: {type, data}}`` (or just the attributes).
+    """
+    from pathlib import Path
+
+    from tact.diagnostics import ProjectError
+    from tact.expressions import context_for
+    from tact.journey.yamlsource import load_yaml
+
+    template = project.templates.get(name)
+    if template is None:
+        known = ", ".join(sorted(project.templates)) or "none"
+        raise PreviewError(f"no template {name!r}; known: {known}")
+    path = Path(sample_path)
+    if not path.is_file():
+        raise PreviewError(f"{path}: file not found")
+    try:
+        sample = load_yaml(path).data or {}
+    except ProjectError as err:
+        raise PreviewError(str(err)) from None
+    if not isinstance(sample, dict):
+        raise PreviewError(f"{path}:1:1: expected a mapping with `customer` (and `event`)")
+    customer = sample.get("customer", {} if "event" in sample else sample)
+    event = sample.get("event") or {}
+    if not isinstance(customer, dict) or not isinstance(event, dict):
+        raise PreviewError(f"{path}:1:1: `customer` and `event` must be mappings")
+    context = context_for(event, customer)
+    context["links"] = {**SAMPLE_LINKS, **(sample.get("links") or {})}
+    channels = [channel] if channel else template.channels()
+    rendered: dict[str, dict[str, str]] = {}
+    for chan in channels:
+        if chan not in template.channels():
+            raise PreviewError(f"template {name!r} has no {chan} part; it has: "
+                               f"{', '.join(template.channels())}")
+        try:
+            rendered[chan] = render_message(template, chan, context)
+        except TemplateError as err:
+            raise PreviewError(f"template {name!r} ({chan}) cannot be rendered for {path}: "
+                               f"{err}") from None
+    return rendered
