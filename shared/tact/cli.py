@@ -82,6 +82,9 @@ def simulate(
     store: Annotated[str, typer.Option(help="moto (default) or memory for large runs")] = "moto",
     html: Annotated[Path | None, typer.Option("--html", help="also write a self-contained "
                                               "HTML report: graph, sends per hour, funnel")] = None,
+    save_run: Annotated[Path | None, typer.Option(
+        "--save-run", help="where to keep the run's store contents for `tact history`")] = Path(
+        ".tact/last-run.json"),
 ) -> None:
     """Replay shop events on a virtual clock: who got what, when, and who did not and why."""
     from tact.local.functions import FunctionsNotFound
@@ -105,6 +108,10 @@ def simulate(
     for bad in report.rejected_events:
         err.print(f"[yellow]{events}:{bad.get('line', '?')}: event skipped:[/] {bad['reason']}",
                   soft_wrap=True)
+    if save_run is not None:
+        from tact.sending.history import save_run as save
+
+        save(save_run, report.items)  # read by `tact history CUSTOMER`
     if html is not None:
         from tact.local.simulator import read_events
         from tact.report.local import write_html
@@ -152,6 +159,49 @@ def _print_timeline(report) -> None:  # type: ignore[no-untyped-def]
         reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
     for reason, count in sorted(reasons.items()):
         out.print(f"  {reason}: {count}")
+
+
+@app.command()
+def history(
+    customer: Annotated[str, typer.Argument(help="customer id")],
+    table: Annotated[str | None, typer.Option(
+        "--table", help="read the deployed DynamoDB table, not the last simulate run")] = None,
+    run: Annotated[Path, typer.Option("--run", help="saved run of `tact simulate`")] = Path(
+        ".tact/last-run.json"),
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Every message (sent or not, and why), consent decision and suppression of a customer."""
+    from tact.sending.history import as_json as rows_json
+    from tact.sending.history import history as rows_of
+    from tact.sending.history import load_run
+
+    if table:
+        from tact import clock
+        from tact.store.dynamodb import DynamoStore
+
+        items = DynamoStore(table).read_customer(customer, clock.now())
+    elif not run.is_file():
+        err.print(f"[red]{run}: no saved run; run `tact simulate` first, or pass --table[/]")
+        raise typer.Exit(1)
+    else:
+        found = load_run(run, customer)
+        if found is None:
+            err.print(f"[red]{customer}: not in the last simulate run ({run})[/]")
+            raise typer.Exit(1)
+        items = found
+    rows = rows_of(items)
+    if as_json:
+        sys.stdout.write(json.dumps(rows_json(rows), indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table_out = Table(title=f"History of {customer}")
+    for column in ("time (UTC)", "kind", "what", "channel", "journey", "step", "detail"):
+        table_out.add_column(column)
+    for row in rows:
+        table_out.add_row(row.at.replace("T", " ").rstrip("Z"), row.kind, row.what, row.channel,
+                          row.journey, row.step, row.detail)
+    out.print(table_out)
 
 
 @app.command()

@@ -53,6 +53,7 @@ class SimulationReport:
     timeline: list[TimelineEntry] = field(default_factory=list)
     rejected_events: list[dict[str, Any]] = field(default_factory=list)
     executions: list[dict[str, Any]] = field(default_factory=list)
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # for `tact history`
 
     def to_json(self) -> dict[str, Any]:
         return {"messages": self.messages, "suppressed": self.suppressed}
@@ -300,6 +301,7 @@ class Simulation:
                     f"quiet hours; resumes {result.get('resume_at')}"))
         for customer_id in customers:
             state_items = store.read_customer(customer_id, now)
+            self.report.items[customer_id] = state_items
             state = CustomerState.from_items(customer_id, state_items)
             for item in state_items:
                 if item["sk"].startswith("LOG#"):
