@@ -21,12 +21,15 @@ JourneysDir = Annotated[Path, typer.Option("--journeys", "-j", help="folder of j
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    from rich.markup import escape
+
     for d in sorted(diagnostics):
         colour = "red" if d.severity == "error" else "yellow"
-        err.print(f"[{colour}]{d.file}:{d.line}:{d.col}: {d.severity}:[/] {d.message}",
-                  soft_wrap=True)
+        # Escaped: messages quote user text such as [purchase_completed] or regex classes.
+        err.print(f"[{colour}]{escape(d.file)}:{d.line}:{d.col}: {d.severity}:[/] "
+                  f"{escape(d.message)}", soft_wrap=True)
         if d.hint:
-            err.print(f"    hint: {d.hint}", soft_wrap=True)
+            err.print(f"    hint: {escape(d.hint)}", soft_wrap=True)
 
 
 def _load(journeys: Path):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,16 @@ def _suggest(word: str, options: list[str]) -> str:
 
 def _allowed_here(doc: YamlDocument, loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
     """Field names allowed beside an unexpected key, found by walking the models along loc."""
+    from tact import templates as t
     from tact.journey import model as m
 
-    guesses = {
+    guesses: dict[str, type[BaseModel]] = {
         "send": m.SendSpec, "wait": m.WaitSpec, "trigger": m.Trigger, "exit_on": m.ExitRule,
+        "update": m.UpdateSpec, "goal": m.GoalSpec, "exit": m.ExitSpec,
     }
+    if root is t.MessageTemplate:
+        guesses = {"email": t.EmailPart, "sms": t.SmsPart, "push": t.PushPart,
+                   "webhook": t.WebhookPart}
     for part in reversed(loc[:-1]):
         if isinstance(part, str) and part in guesses:
             return _model_fields(guesses[part])
@@ -94,8 +100,43 @@ def explain_validation(
             from tact.models.events import EVENT_TYPES
 
             hint = _suggest(str(item["input"]), list(EVENT_TYPES))
-        out.append(doc.error(loc, msg, hint))
+        out.append(doc.error(_refine(doc, loc, msg), msg, hint))
     return out
+
+
+def _refine(doc: YamlDocument, loc: tuple[Any, ...], msg: str) -> tuple[Any, ...]:
+    """Point a whole-object error (pydantic reports the object) at the part it is about."""
+    node: Any = doc.data
+    for part in loc:
+        in_map = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        node = node[part] if in_map or in_list else node
+    duplicate = re.match(r"step id '([^']+)' is used twice", msg)
+    if duplicate:
+        found = [path for path in _paths_with_id(doc.data, ()) if path[1] == duplicate.group(1)]
+        return found[1][0] if len(found) > 1 else loc
+    if isinstance(node, list):  # e.g. `else` not last: the first item holding the named key
+        for index, value in enumerate(node):
+            if isinstance(value, dict) and any(f"`{key}`" in msg for key in value):
+                return (*loc, index)
+    if isinstance(node, dict):  # e.g. "reentry_interval only applies ...": that key
+        for key in node:
+            if re.search(rf"(^|[\s`']){re.escape(key)}($|[\s`'])", msg):
+                return (*loc, key)
+    return loc
+
+
+def _paths_with_id(node: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], Any]]:
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    if isinstance(node, dict):
+        if "id" in node and path and path[-1] != "id" and path != ():
+            found.append(((*path, "id"), node["id"]))
+        for key, value in node.items():
+            found += _paths_with_id(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths_with_id(value, (*path, index))
+    return found
 
 
 def _load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
@@ -152,7 +193,9 @@ def _load_templates(root: Path, diagnostics: list[Diagnostic],
 def _check_references(project: Project, journey: Journey, doc: YamlDocument) -> None:
     names = sorted(project.templates)
     for index_path, step in _step_paths(journey):
-        if isinstance(step, SendStep) and step.send.template not in project.templates:
+        if isinstance(step, SendStep) and step.send.template not in project.templates and not (
+                project.root / TEMPLATES_DIR / f"{step.send.template}.yaml").is_file():
+            # (a template file that exists but is invalid has its own errors reported)
             project.diagnostics.append(doc.error(
                 (*index_path, "send", "template"),
                 f"template {step.send.template!r} not found in {TEMPLATES_DIR}/",

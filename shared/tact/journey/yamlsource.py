@@ -116,4 +116,6 @@ def load_yaml(path: Path) -> YamlDocument:
     positions: dict[tuple[Any, ...], Position] = {(): (1, 1)}
     values: dict[tuple[Any, ...], Position] = {}
     data = _plain(raw, (), positions, values)
+    if isinstance(data, dict) and data:  # a whole-file error points at its first key
+        positions[()] = positions[(next(iter(data)),)]
     return YamlDocument(path, data, positions, values)
