@@ -187,7 +187,9 @@ def _check_path(ctx: _Ctx, loc: tuple[Any, ...], where: tuple[int, int], root: s
                 segments: list[str], roots: dict[str, str]) -> None:
     doc = ctx.doc
     found = sensitive_name([root, *segments])
-    if found and not _waived(doc, where[0], found[0]):
+    if found and _waived(doc, where[0], found[0]):
+        return  # explicitly waived: the author vouches for the attribute and its use
+    if found:
         name, kind = found
         ctx.out.append(_at(doc, where, f"{'.'.join([root, *segments])} is {kind} data: never "
                            f"target or personalize on {kind}",
@@ -360,7 +362,9 @@ def check_template_names(template: str, journey: Journey, doc: YamlDocument,
         seen.add(tuple(segments))
         where = doc.locate_in_value(loc, offset, text)
         found = sensitive_name(segments)
-        if found and not _waived(doc, where[0], found[0]):
+        if found and _waived(doc, where[0], found[0]):
+            continue
+        if found:
             out.append(_at(doc, where, f"{'.'.join(segments)} is {found[1]} data: never "
                            f"personalize on {found[1]}",
                            f"remove it; only with a documented legal basis add "
