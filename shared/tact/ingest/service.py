@@ -216,7 +216,8 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         "trigger_id": event.id,
         "context": context,
         "until": clock.iso(until),
-        "ttl": int(until.timestamp()),
+        # Kept past its end while a re-entry interval needs to see it.
+        "ttl": int(max(until, now + timedelta(seconds=journey.reentry_interval)).timestamp()),
     }))
     result.actions.append(Action("started", journey.id, name))
     return writes
