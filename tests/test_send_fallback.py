@@ -62,3 +62,18 @@ def test_no_usable_channel_is_not_sent_with_every_reason(tmp_path: Path) -> None
     (not_sent,) = [s for s in report.suppressed if s["step"] == "reminder_1"]
     assert not_sent["reason"] == "no_consent"
     assert not_sent["detail"] == "sms: no_consent; email: no_consent"
+
+
+def test_prefers_sms_with_consent_gets_sms_in_the_local_outbox(tmp_path: Path) -> None:
+    simulation = Simulation(preferred_channel_journeys(tmp_path), functions_dir=ROOT / "functions")
+    report = simulation.run([
+        profile("ana", T0, phone="+4915112345678", preferred_channel="sms"),
+        consent("ana", "sms", "marketing", True, T0),
+        cart("ana", T0),
+    ])
+    first = next(m for m in report.messages if m["step"] == "reminder_1")
+    assert first["channel"] == "sms" and "notes" not in first
+    # moto has no End User Messaging: locally the SMS lands in the simulation's outbox.
+    (sms,) = simulation.outbox.sent
+    assert (sms.address, sms.content["text"]) == ("+4915112345678",
+                                                  "Your cart is saved. Reply STOP to opt out.")

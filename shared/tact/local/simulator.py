@@ -198,6 +198,18 @@ class Simulation:
             sfn.create_state_machine_alias(name="live", routingConfiguration=[
                 {"stateMachineVersionArn": made["stateMachineVersionArn"], "weight": 100}])
 
+    def _local_channels(self) -> None:
+        """Email goes to SES on moto; moto has no End User Messaging SMS, customers' push
+        endpoints do not exist there, and a webhook must not leave the laptop: those channels
+        deliver into a local outbox instead."""
+        from tact.sending.channels import SesEmail
+
+        sender = self.bundle.settings.senders.email
+        email = SesEmail(sender.from_address, sender.configuration_set, sender.reply_to)
+        self.outbox = LocalOutbox()
+        runtime.override(channel_sender=lambda channel: email if channel == "email"
+                         else self.outbox)
+
     def _hook_step_functions(self, executor: LocalStepFunctions) -> None:
         """Ingest's real StartExecution/StopExecution calls reach moto; mirror them here."""
         from tact import aws
@@ -264,6 +276,7 @@ class Simulation:
         else:
             self._setup_aws()
             self._hook_step_functions(executor)
+            self._local_channels()
         customers: list[str] = []
         done = [0]
         deliveries: dict[str, int] = {}
