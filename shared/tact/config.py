@@ -25,6 +25,9 @@ class RuntimeConfig(BaseSettings):
     signing_key: SecretStr = Field(
         default=SecretStr(""), description="HMAC key for unsubscribe and preference tokens"
     )
+    signing_key_secret_arn: str | None = Field(
+        default=None, description="Secrets Manager secret holding the signing key (deployed)"
+    )
     email_configuration_set: str | None = None
     sms_origination_identity: str | None = Field(
         default=None, description="End User Messaging phone number, pool or sender id for SMS"

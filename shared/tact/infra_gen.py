@@ -26,7 +26,8 @@ BUNDLE_FILE = "bundle.json"
 ALIAS = "live"  # TACT_STATE_MACHINE_ALIAS: ingest starts executions through it
 
 # ``${Name}`` placeholders the compiler writes into definitions -> the function they stand for.
-TASK_FUNCTIONS = {"SendFunctionArn": "send", "DecideFunctionArn": "decide"}
+TASK_FUNCTIONS = {"SendFunctionArn": "send", "DecideFunctionArn": "decide",
+                  "ParkFunctionArn": "park"}
 
 # Step Functions delivers logs through CloudWatch Logs' log-delivery API, whose actions do not
 # support resource-level permissions: AWS requires Resource "*" for them.
@@ -181,3 +182,31 @@ def write_files(out_dir: Path, files: dict[str, str]) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    """A CloudFormation YAML template as plain data; short-form intrinsics (``!Ref X``) become
+    their long form (``{"Ref": "X"}``), so tests can read template.yaml's own declarations."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    class CfnConstructor(SafeConstructor):
+        pass
+
+    def intrinsic(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
+        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+        if isinstance(node, ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if suffix == "GetAtt":
+                value = str(value).split(".", 1)
+        elif isinstance(node, SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        elif isinstance(node, MappingNode):
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    CfnConstructor.add_multi_constructor("!", intrinsic)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = CfnConstructor
+    return dict(yaml.load(path.read_text(encoding="utf-8")))

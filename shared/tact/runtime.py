@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from tact import clock
+from tact import clock, secrets
 from tact.config import runtime_config
 
 _overrides: dict[str, Any] = {}
@@ -75,7 +75,7 @@ def links(customer_id: str, channel: str, purpose: str) -> dict[str, str]:
     from tact.tokens import sign
 
     config = runtime_config()
-    token = sign(config.signing_key.get_secret_value().encode(), customer_id, channel, purpose,
+    token = sign(secrets.signing_key(), customer_id, channel, purpose,
                  clock.now())
     base = config.public_url.rstrip("/")
     return {"unsubscribe": f"{base}/unsubscribe/{token}",
@@ -91,7 +91,7 @@ def send_deps() -> Any:
 def preferences_deps() -> Any:
     from tact.preferences.service import PreferencesDeps
 
-    return PreferencesDeps(store(), runtime_config().signing_key.get_secret_value().encode())
+    return PreferencesDeps(store(), secrets.signing_key())
 
 
 def suppression_deps() -> Any:
@@ -118,7 +118,8 @@ def reset() -> None:
     from tact.sending.channels import provider_client
 
     _overrides.clear()
-    for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client):
+    for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client,
+                   secrets.signing_key):
         cached.cache_clear()
     aws.reset()
 
