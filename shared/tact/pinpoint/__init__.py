@@ -1,0 +1,1 @@
+"""`tact import-pinpoint`: Amazon Pinpoint journeys (JourneyResponse JSON) to Tact files."""
