@@ -3,7 +3,7 @@
 Sort keys (all under partition ``C#<customer id>``):
 ``PROFILE`` · ``CONSENT#<channel>#<purpose>`` · ``SUPPRESSION#<channel>`` ·
 ``CAP#<purpose>#<scope>`` · ``MSG#<execution>#<step>`` · ``ENTRY#<journey>#<execution>`` ·
-``LAST#<event type>`` · ``EVENT#<event id>``.
+``LAST#<event type>`` · ``EVENT#<event id>`` · ``WAIT#<journey>#<execution>#<step>``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def event_key(event_id: str) -> str:
     return f"EVENT#{event_id}"
 
 
+def wait_key(journey: str, execution: str, step: str) -> str:
+    """A parked ``wait_for`` task token: ingest resumes the execution on a matching event."""
+    return f"WAIT#{journey}#{execution}#{step}"
+
+
 def suppression_key(channel: str) -> str:
     return f"SUPPRESSION#{channel}"
 
@@ -68,6 +73,7 @@ class CustomerState:
     entries: dict[str, Item] = field(default_factory=dict)  # by sort key
     last_events: dict[str, Item] = field(default_factory=dict)  # by event type
     seen_events: set[str] = field(default_factory=set)
+    waits: dict[str, Item] = field(default_factory=dict)  # by sort key
 
     @classmethod
     def from_items(cls, customer_id: str, items: list[Item]) -> CustomerState:
@@ -93,6 +99,8 @@ class CustomerState:
                 state.last_events[rest] = item
             elif kind == "EVENT":
                 state.seen_events.add(rest)
+            elif kind == "WAIT":
+                state.waits[sk] = item
         return state
 
     # Profile attributes carry the time they were last set (freshness).

@@ -12,6 +12,7 @@ from tact.customer import CustomerState, entry_key, event_key
 from tact.expressions import ExpressionError, context_for, is_true
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
+from tact.ingest.waiting import forget_waits, resume_waits
 from tact.journey.bundle import Bundle, JourneyRuntime
 from tact.models.events import ConsentChangedData, ShopEvent
 from tact.sending.decide import exit_reason
@@ -30,7 +31,7 @@ class IngestDeps:
 
 @dataclass
 class Action:
-    kind: Literal["started", "stopped", "skipped", "converted"]
+    kind: Literal["started", "stopped", "skipped", "converted", "resumed"]
     journey: str
     execution: str = ""
     reason: str = ""
@@ -84,6 +85,11 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     result = IngestResult(event.id)
     envelope = event.model_dump(mode="json")
     context = context_for(envelope, state.attributes())
+    # Waits first: an exit below that stops the same execution makes the resume a no-op.
+    resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
+    writes += resumes
+    result.actions += [Action("resumed", str(w["journey"]), str(w["execution"]),
+                              f"{event.type} {event.id} for {w['step']}") for w in resumed]
     for journey in deps.bundle.journeys.values():
         writes += _exit(journey, event, state, context, deps, now, result)
         writes += _convert(journey, event, state, context, deps, now, result)
@@ -122,6 +128,7 @@ def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
         if any(_matches(r.when, {**context, "entry": entry_context}) for r in rules):
             deps.orchestrator.stop(str(entry["execution_arn"]), f"exit_on {event.type} {event.id}")
             writes.append(Delete(str(entry["sk"])))
+            writes += _forget(state, entry, writes)
             result.actions.append(Action("stopped", journey.id, str(entry["name"]),
                                          f"{event.type} {event.id}"))
     return writes
@@ -155,6 +162,13 @@ def _goal_met(condition: str | None, context: dict[str, Any]) -> bool:
         return is_true(condition, context)
     except ExpressionError:
         return False  # unlike exits, a conversion is only counted when it surely happened
+
+
+def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -> list[Write]:
+    """Parked waits of a stopped execution, unless already planned (one write per item)."""
+    taken = {w.sk for w in planned if isinstance(w, Delete)}
+    return [w for w in forget_waits(state, str(entry["name"])) if isinstance(w, Delete)
+            and w.sk not in taken]
 
 
 def _matches(condition: str | None, context: dict[str, Any]) -> bool:
@@ -193,6 +207,7 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         for entry in active:
             deps.orchestrator.stop(str(entry["execution_arn"]), f"restarted by {event.id}")
             writes.append(Delete(str(entry["sk"])))
+            writes += _forget(state, entry, writes)
             result.actions.append(Action("stopped", journey.id, str(entry["name"]),
                                          f"restarted by {event.id}"))
     name = execution_name(journey.id, journey.version, event.customer_id, event.id)

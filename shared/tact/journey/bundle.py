@@ -57,10 +57,10 @@ def longest_wait(steps: list[Any]) -> int:
                 total += step.wait.duration
             else:
                 total += 86400 if step.wait.until_time_of_day() else DATE_WAIT_HORIZON
+        elif hasattr(step, "wait_for"):  # waits for an event: at most its timeout, then a branch
+            total += int(step.wait_for.timeout) + max(longest_wait(b) for b in branches_of(step))
         elif branches_of(step):
             total += max(longest_wait(branch) for branch in branches_of(step))
-        elif hasattr(step, "wait_for"):  # waits for an event: at most its timeout
-            total += int(getattr(step.wait_for, "timeout", 0) or 0)
     return total
 
 

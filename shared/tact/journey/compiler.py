@@ -21,11 +21,13 @@ from tact.journey.model import (
     SendStep,
     SplitStep,
     UpdateStep,
+    WaitForStep,
     WaitStep,
 )
 
 SEND_FUNCTION = "${SendFunctionArn}"
 DECIDE_FUNCTION = "${DecideFunctionArn}"
+PARK_FUNCTION = "${ParkFunctionArn}"
 DONE = "done"
 FAILED = "send_failed"
 STEP_FAILED = "step_failed"
@@ -100,6 +102,8 @@ class _Builder:
             return self.name(step.update.id)
         if isinstance(step, ExitStep):
             return self.name(step.exit.id or "exit")
+        if isinstance(step, WaitForStep):
+            return self.name(step.wait_for.id)
         raise TypeError(f"unsupported step {step!r}")
 
     def emit(self, step: Any, name: str, nxt: Any) -> None:
@@ -123,6 +127,8 @@ class _Builder:
             self.emit_send(step, name, nxt)
         elif isinstance(step, SplitStep):
             self.emit_split(step, name, nxt)
+        elif isinstance(step, WaitForStep):
+            self.emit_wait_for(step, name, nxt)
 
     def emit_send(self, step: SendStep, name: str, nxt: Any) -> None:
         spec = step.send
@@ -263,6 +269,44 @@ class _Builder:
         state: dict[str, Any] = {"Type": "Wait", "Timestamp": _expr("$states.input.until")}
         self.link(state, nxt)
         self.states[timer] = state
+
+    def emit_wait_for(self, step: WaitForStep, name: str, nxt: Any) -> None:
+        """Park the task token with the customer (park Lambda); ingest's SendTaskSuccess on a
+        matching event goes to on_event, TimeoutSeconds (States.Timeout) to on_timeout."""
+        spec = step.wait_for
+        on_event = self.target(self.chain(spec.on_event, nxt))
+        on_timeout = self.target(self.chain(spec.on_timeout, nxt))
+        payload = {
+            "journey": self.journey.id,
+            "step": spec.id,
+            "event": spec.event,
+            "when": spec.when,
+            "timeout": spec.timeout,
+            "token": _expr("$states.context.Task.Token"),
+            "since": _expr("$states.context.State.EnteredTime"),
+            "execution": _expr("$states.context.Execution.Name"),
+            "customer_id": _expr(f"{_INPUT}.customer_id"),
+            "entered_at": _expr(f"{_INPUT}.entered_at"),
+            "trigger": _expr(f"{_INPUT}.trigger"),
+        }
+        self.states.setdefault(STEP_FAILED, {
+            "Type": "Fail",
+            "Error": "Tact.StepFailed",
+            "Cause": "a Lambda of the journey failed after its retries; see the execution history",
+        })
+        self.states[name] = {
+            "Type": "Task",
+            "Comment": f"wait up to {format_duration(spec.timeout)} for {spec.event}",
+            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Arguments": {"FunctionName": PARK_FUNCTION, "Payload": payload},
+            "TimeoutSeconds": spec.timeout,
+            "Retry": [{"ErrorEquals": TRANSIENT_ERRORS, "IntervalSeconds": 2, "MaxAttempts": 6,
+                       "BackoffRate": 2.0, "MaxDelaySeconds": 300, "JitterStrategy": "FULL"}],
+            "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": on_timeout},
+                      {"ErrorEquals": ["States.ALL"], "Next": STEP_FAILED,
+                       "Output": _expr("$states.errorOutput")}],
+            "Next": on_event,
+        }
 
     def emit_holdout(self, start: str) -> str:
         name = self.name("holdout")

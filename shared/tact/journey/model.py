@@ -265,7 +265,26 @@ class ExitStep(_Strict):
         return {"reason": value} if isinstance(value, str) else value
 
 
-STEP_KINDS = ("wait", "send", "split", "ab_split", "update", "goal", "exit")
+class WaitForSpec(_Strict):
+    """Wait for an event (e.g. a purchase) up to a timeout; branch on which came first."""
+
+    id: StepId
+    event: str = Field(description="the event type to wait for, e.g. purchase_completed")
+    timeout: Duration = Field(ge=60, description="how long to wait, e.g. 24h")
+    when: Expression | None = Field(
+        default=None, description="JSONata condition on the awaited event; `entry` is the trigger")
+    on_event: list[Step] = Field(default_factory=list, description="steps when the event came")
+    on_timeout: list[Step] = Field(default_factory=list, description="steps when it did not")
+
+    _event = field_validator("event")(_check_event)
+    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
+
+
+class WaitForStep(_Strict):
+    wait_for: WaitForSpec
+
+
+STEP_KINDS = ("wait", "send", "split", "ab_split", "update", "goal", "exit", "wait_for")
 
 
 def _step_kind(value: Any) -> str | None:
@@ -280,7 +299,7 @@ Step = Annotated[
     Annotated[WaitStep, Tag("wait")] | Annotated[SendStep, Tag("send")]
     | Annotated[SplitStep, Tag("split")] | Annotated[AbSplitStep, Tag("ab_split")]
     | Annotated[UpdateStep, Tag("update")] | Annotated[GoalStep, Tag("goal")]
-    | Annotated[ExitStep, Tag("exit")],
+    | Annotated[ExitStep, Tag("exit")] | Annotated[WaitForStep, Tag("wait_for")],
     Discriminator(
         _step_kind,
         custom_error_type="unknown_step",
@@ -291,6 +310,7 @@ Step = Annotated[
 Branch.model_rebuild()
 ElseBranch.model_rebuild()
 Variant.model_rebuild()
+WaitForSpec.model_rebuild()
 
 ReentryMode = Literal["ignore", "restart", "allow"]
 
@@ -375,6 +395,8 @@ def explicit_id(step: Any) -> str | None:
         return step.goal.id
     if isinstance(step, ExitStep):
         return step.exit.id
+    if isinstance(step, WaitForStep):
+        return step.wait_for.id
     return None
 
 
@@ -384,6 +406,8 @@ def branches_of(step: Any) -> list[list[Any]]:
         return [b.steps if isinstance(b, Branch) else b.else_ for b in step.split]
     if isinstance(step, AbSplitStep):
         return [v.steps for v in step.ab_split]
+    if isinstance(step, WaitForStep):
+        return [step.wait_for.on_event, step.wait_for.on_timeout]
     return []
 
 

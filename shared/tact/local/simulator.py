@@ -33,6 +33,7 @@ TABLE = "tact-local"
 SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
 SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
 DECIDE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-decide"
+PARK_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-park"
 StoreKind = Literal["moto", "memory"]
 
 
@@ -120,6 +121,15 @@ class _ExecutorOrchestrator:
     def stop(self, execution_arn: str, cause: str) -> None:
         self.executor.stop_execution(execution_arn, cause=cause)
 
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        from tact.local.executor import TaskDoesNotExist
+
+        try:
+            self.executor.send_task_success(token, output)
+            return True
+        except TaskDoesNotExist:
+            return False  # the wait already ended (timeout, stop)
+
 
 class LocalOutbox:
     """Where messages go in in-memory runs: recorded, never delivered (a ChannelSender)."""
@@ -191,6 +201,7 @@ class Simulation:
         for journey_id, definition in self.definitions.items():
             text = json.dumps(definition).replace("${SendFunctionArn}", SEND_FUNCTION_ARN)
             text = text.replace("${DecideFunctionArn}", DECIDE_FUNCTION_ARN)
+            text = text.replace("${ParkFunctionArn}", PARK_FUNCTION_ARN)
             made = sfn.create_state_machine(
                 name=f"tact-{journey_id}", definition=text, publish=True,
                 roleArn=f"arn:aws:iam::{ACCOUNT}:role/tact-journeys",
@@ -235,6 +246,20 @@ class Simulation:
         events.register("after-call.sfn.StartExecution", after_start)
         events.register("after-call.sfn.StopExecution", after_stop)
 
+        def after_task_success(parsed: dict[str, Any], context: dict[str, Any],
+                               **_: Any) -> None:
+            # moto accepts SendTaskSuccess but runs nothing (a no-op): the executor resumes.
+            from tact.local.executor import TaskDoesNotExist
+
+            params = context.get("tact_params", {})
+            try:
+                executor.send_task_success(params["taskToken"], json.loads(params["output"]))
+            except TaskDoesNotExist:
+                pass  # already ended, as Step Functions' TaskTimedOut, which resume ignores
+
+        events.register("before-parameter-build.sfn.SendTaskSuccess", remember)
+        events.register("after-call.sfn.SendTaskSuccess", after_task_success)
+
     def _run(self, events: list[dict[str, Any]],
              progress: Callable[[int, int], None] | None) -> SimulationReport:
         runtime.reset()
@@ -255,12 +280,19 @@ class Simulation:
         def decide_function(payload: dict[str, Any]) -> Any:
             return decide_handler(payload, LocalLambdaContext("tact-decide"))
 
+        park_handler = load_handler(self.functions_dir, "park")
+
+        def park_function(payload: dict[str, Any]) -> Any:
+            return park_handler(payload, LocalLambdaContext("tact-park"))
+
         executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function,
-                                              DECIDE_FUNCTION_ARN: decide_function})
+                                              DECIDE_FUNCTION_ARN: decide_function,
+                                              PARK_FUNCTION_ARN: park_function})
         for journey_id, definition in self.definitions.items():
             executor.register_state_machine(f"{SM_PREFIX}{journey_id}", definition,
                                             {"SendFunctionArn": SEND_FUNCTION_ARN,
-                                             "DecideFunctionArn": DECIDE_FUNCTION_ARN})
+                                             "DecideFunctionArn": DECIDE_FUNCTION_ARN,
+                                             "ParkFunctionArn": PARK_FUNCTION_ARN})
         if self.store_kind == "memory":
             from tact.store.memory import MemoryStore
 

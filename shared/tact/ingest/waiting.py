@@ -1,0 +1,98 @@
+"""``wait_for`` steps: park a task token with the customer; a matching event resumes it.
+
+The journey's Task (``lambda:invoke.waitForTaskToken``) calls the park Lambda with its token.
+``park`` stores it in the customer's partition as ``WAIT#<journey>#<execution>#<step>``
+(with the awaited event type, condition and a TTL just past the timeout). Ingest, which
+reads the partition anyway, finds waits for the event's type and calls SendTaskSuccess with
+the event (``resume_waits``); Step Functions' TimeoutSeconds ends waits nobody resumed.
+
+An event that arrived between the wait starting and the token being parked is already in
+the customer's recent events (``LAST#<type>``), so ``park`` checks those first and resumes at
+once. (A narrow race remains when the event's ingest and the park write run in the same
+instant; then the wait times out, which is the conservative branch.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tact import clock
+from tact.customer import CustomerState, wait_key
+from tact.expressions import ExpressionError, context_for, is_true
+from tact.store.base import Delete, Put, Write
+
+TTL_SLACK = timedelta(hours=1)
+
+
+class ParkRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    journey: str
+    step: str
+    event: str
+    when: str | None = None
+    timeout: int
+    token: str
+    since: str  # when the wait began (the state's entered time)
+    execution: str
+    customer_id: str
+    entered_at: str
+    trigger: dict[str, Any]
+
+
+def _matches(wait: dict[str, Any], envelope: dict[str, Any], attributes: dict[str, Any]) -> bool:
+    context = {**context_for(envelope, attributes),
+               "entry": context_for(wait.get("trigger") or {}, attributes)}
+    try:
+        return is_true(wait.get("when"), context)
+    except ExpressionError:
+        return False  # a wait resumes only on an event that surely matches; else it times out
+
+
+def park(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str, Any]:
+    now = clock.now()
+    state = CustomerState.from_items(request.customer_id,
+                                     store.read_customer(request.customer_id, now))
+    wait = request.model_dump()
+    since = clock.iso(clock.parse_iso(request.since))
+    for event in sorted(state.recent_events(request.event), key=lambda e: e["time"]):
+        envelope = {"id": event["id"], "type": request.event, "customer_id": request.customer_id,
+                    "time": event["time"], "data": event.get("data", {})}
+        if event["time"] >= since and _matches(wait, envelope, state.attributes()):
+            orchestrator.resume(request.token, envelope)
+            return {"status": "resumed", "event_id": event["id"]}
+    until = clock.parse_iso(request.since) + timedelta(seconds=request.timeout) + TTL_SLACK
+    store.write(request.customer_id, [Put({
+        "sk": wait_key(request.journey, request.execution, request.step),
+        "journey": request.journey, "execution": request.execution, "step": request.step,
+        "event": request.event, "when": request.when, "token": request.token, "since": since,
+        "trigger": request.trigger, "until": clock.iso(until), "ttl": int(until.timestamp()),
+    })])
+    return {"status": "parked"}
+
+
+def resume_waits(state: CustomerState, envelope: dict[str, Any], orchestrator: Any,
+                 now: datetime) -> tuple[list[Write], list[dict[str, Any]]]:
+    """SendTaskSuccess for every parked wait this event satisfies; their items are removed."""
+    writes: list[Write] = []
+    resumed: list[dict[str, Any]] = []
+    current = clock.iso(now)
+    for sk, wait in sorted(state.waits.items()):
+        if wait.get("event") != envelope["type"] or str(wait.get("until", "")) <= current:
+            continue
+        if envelope["time"] < str(wait.get("since", "")):
+            continue  # happened before the wait began: not what it waits for
+        if not _matches(wait, envelope, state.attributes()):
+            continue
+        orchestrator.resume(str(wait["token"]), envelope)  # False: it already ended; fine
+        writes.append(Delete(sk))
+        resumed.append(wait)
+    return writes, resumed
+
+
+def forget_waits(state: CustomerState, execution: str) -> list[Write]:
+    """A stopped execution's parked waits are void."""
+    return [Delete(sk) for sk, w in state.waits.items() if w.get("execution") == execution]
