@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _source: Callable[[], datetime] | None = None
 
@@ -23,6 +24,7 @@ def use(source: Callable[[], datetime] | None) -> None:
     _source = source
 
 
+@lru_cache(maxsize=512)  # the same few instants are formatted again and again per event
 def iso(moment: datetime) -> str:
     """UTC, second precision, 'Z': one format everywhere so stored times compare as strings."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -64,6 +64,9 @@ def _label(step: Any) -> tuple[str, str]:
         return f"update {', '.join(parts)}", "box"
     if isinstance(step, ExitStep):
         return f"exit: {step.exit.reason}", "stop"
+    spec = getattr(step, "wait_for", None)
+    if spec is not None:
+        return f"wait for {spec.event} up to {format_duration(spec.timeout)}", "diamond"
     raise TypeError(step)
 
 
@@ -99,6 +102,10 @@ def _build(journey: Journey) -> _Graph:
                         heads += chain(branch.else_, [(node, "else")])
                 if all(isinstance(b, Branch) for b in step.split):
                     heads.append((node, "no match"))
+            elif getattr(step, "wait_for", None) is not None:
+                spec = step.wait_for
+                heads = chain(list(spec.on_event), [(node, spec.event)])
+                heads += chain(list(spec.on_timeout), [(node, "timeout")])
             elif isinstance(step, AbSplitStep):
                 total = sum(v.weight for v in step.ab_split)
                 heads = []

@@ -89,6 +89,16 @@ def step_paths(steps: list[Any], prefix: tuple[Any, ...] = ("steps",)) -> Iterat
         elif isinstance(step, AbSplitStep):
             for v, variant in enumerate(step.ab_split):
                 yield from step_paths(variant.steps, (*path, "ab_split", v, "steps"))
+        for key, sub in _wait_for_branches(step):
+            yield from step_paths(sub, (*path, "wait_for", key))
+
+
+def _wait_for_branches(step: Any) -> list[tuple[str, list[Any]]]:
+    """A `wait_for` step's two outcomes (event came / timed out), by duck typing."""
+    spec = getattr(step, "wait_for", None)
+    if spec is None:
+        return []
+    return [("on_event", list(spec.on_event)), ("on_timeout", list(spec.on_timeout))]
 
 
 def check_journey(journey: Journey, doc: YamlDocument, out: list[Diagnostic],
@@ -172,6 +182,9 @@ def _expressions(ctx: _Ctx) -> None:
         elif isinstance(step, GoalStep) and step.goal.when:
             roots = {**trigger_roots, "entry": "", **_roots(step.goal.event)}
             checks.append(((*path, "goal", "when"), step.goal.when, roots))
+        elif getattr(step, "wait_for", None) is not None and step.wait_for.when:
+            roots = {**trigger_roots, "entry": "", **_roots(step.wait_for.event)}
+            checks.append(((*path, "wait_for", "when"), step.wait_for.when, roots))
     for loc, text, roots in checks:
         for root, segments, offset in paths_read(text):
             where = ctx.doc.locate_in_value(loc, offset, text)
@@ -253,6 +266,9 @@ def ends(steps: list[Any]) -> bool:
             return True
         if isinstance(step, AbSplitStep) and all(ends(v.steps) for v in step.ab_split):
             return True
+        outcomes = _wait_for_branches(step)
+        if outcomes and all(ends(sub) for _, sub in outcomes):
+            return True
     return False
 
 
@@ -271,6 +287,8 @@ def _unreachable(ctx: _Ctx, steps: list[Any], prefix: tuple[Any, ...]) -> None:
         elif isinstance(step, AbSplitStep):
             for v, variant in enumerate(step.ab_split):
                 _unreachable(ctx, variant.steps, (*prefix, index, "ab_split", v, "steps"))
+        for key, sub in _wait_for_branches(step):
+            _unreachable(ctx, sub, (*prefix, index, "wait_for", key))
 
 
 def _spacing(ctx: _Ctx, minimum: int) -> None:
@@ -309,6 +327,16 @@ def _spacing(ctx: _Ctx, minimum: int) -> None:
                 else:
                     for v, variant in enumerate(step.ab_split):
                         outcomes.append(walk(variant.steps, (*path, "ab_split", v, "steps"), last))
+                known = [o for o in outcomes if o is not None]
+                last = min(known, key=lambda o: o[1]) if known else None
+            elif _wait_for_branches(step):
+                # The event may come at once; the timeout branch has waited the full timeout.
+                timeout = int(getattr(step.wait_for, "timeout", 0) or 0)
+                outcomes = []
+                for key, sub in _wait_for_branches(step):
+                    start = last if key == "on_event" or last is None else (
+                        last[0], last[1] + timeout)
+                    outcomes.append(walk(sub, (*path, "wait_for", key), start))
                 known = [o for o in outcomes if o is not None]
                 last = min(known, key=lambda o: o[1]) if known else None
             elif isinstance(step, ExitStep):

@@ -309,12 +309,17 @@ class LocalStepFunctions:
         return copy.deepcopy(self._run(execution_arn).execution)
 
     def executions(
-        self, state_machine_arn: str | None = None, status: ExecutionStatus | None = None
+        self, state_machine_arn: str | None = None, status: ExecutionStatus | None = None,
+        *, snapshot: bool = True,
     ) -> list[Execution]:
-        """Snapshots of all executions in start order, optionally filtered."""
+        """Snapshots of all executions in start order, optionally filtered.
+
+        ``snapshot=False`` hands out the live records, uncopied: for reading once a run is
+        over (copying every history dominates the end of a large simulation).
+        """
         base = self._resolve(state_machine_arn).base_arn if state_machine_arn else None
         return [
-            copy.deepcopy(run.execution)
+            (copy.deepcopy(run.execution) if snapshot else run.execution)
             for run in self._runs.values()
             if (base is None or run.machine.base_arn == base)
             and (status is None or run.execution.status == status)
@@ -862,7 +867,35 @@ def _compile(text: str) -> jsonata.Jsonata:
     return expression
 
 
+_PLAIN_PATH = re.compile(r"\s*\$states((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_path(text: str) -> tuple[str, ...] | None:
+    found = _PLAIN_PATH.fullmatch(text)
+    return tuple(found.group(1)[1:].split(".")) if found else None
+
+
+def _walk(keys: tuple[str, ...], bindings: dict[str, Any]) -> Any:
+    """``$states.a.b`` through objects only: what JSONata answers, without its evaluator (the
+    hot path of every Task's Arguments). Anything else (arrays, missing keys, null, floats)
+    returns ``_walk`` itself, meaning "ask JSONata"."""
+    value: Any = bindings.get("states")
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return _walk
+        value = value[key]
+    if value is None or isinstance(value, list | float):
+        return _walk
+    return value
+
+
 def _evaluate(text: str, bindings: dict[str, Any], where: str) -> JSON:
+    keys = _plain_path(text)
+    if keys is not None:
+        found = _walk(keys, bindings)
+        if found is not _walk:
+            return _json_copy(found, "expression result")
     expression = _compile(text)
     # jsonata-python reads a thread-global "current expression" for higher-order functions.
     jsonata.Jsonata.CURRENT.jsonata = expression
@@ -1003,6 +1036,7 @@ def _canonical(value: JSON) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=1024)  # the context formats the same instants for every state
 def _iso(t: datetime) -> str:
     """Step Functions' timestamp style: UTC, milliseconds, trailing zeros dropped."""
     t = t.astimezone(UTC)

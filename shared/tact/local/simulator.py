@@ -288,6 +288,7 @@ class Simulation:
         executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function,
                                               DECIDE_FUNCTION_ARN: decide_function,
                                               PARK_FUNCTION_ARN: park_function})
+        self.executor = executor
         for journey_id, definition in self.definitions.items():
             executor.register_state_machine(f"{SM_PREFIX}{journey_id}", definition,
                                             {"SendFunctionArn": SEND_FUNCTION_ARN,
@@ -303,13 +304,14 @@ class Simulation:
 
             # No AWS API is reachable here: channels deliver into a local outbox and bad
             # events are reported instead of parked on a queue.
-            runtime.override(store=MemoryStore(), orchestrator=_ExecutorOrchestrator(executor),
+            self.store = MemoryStore()  # kept for the backtest's shard checks
+            runtime.override(store=self.store, orchestrator=_ExecutorOrchestrator(executor),
                              channel_sender=outbox.sender, dead_letter=dead_letter)
         else:
             self._setup_aws()
             self._hook_step_functions(executor)
             self._local_channels()
-        customers: list[str] = []
+        customers: dict[str, None] = {}
         done = [0]
         deliveries: dict[str, int] = {}
 
@@ -329,11 +331,10 @@ class Simulation:
             return run
 
         for raw in events:
-            if raw["customer_id"] not in customers:
-                customers.append(raw["customer_id"])
+            customers.setdefault(raw["customer_id"], None)  # first-seen order, O(1) a check
             clock.call_at(parse_iso(raw["time"]), deliver(raw))
         clock.run_until(None)
-        self._collect(customers, clock.now(), executor, sends)
+        self._collect(list(customers), clock.now(), executor, sends)
         return self.report
 
     def _collect(self, customers: list[str], now: datetime, executor: LocalStepFunctions,
@@ -353,7 +354,7 @@ class Simulation:
                     self._log_entry(customer_id, item, executor)
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
                 self._message_entry(customer_id, record)
-        for execution in executor.executions():
+        for execution in executor.executions(snapshot=False):  # read only, run is over
             self.report.executions.append(_execution_record(execution, executor))
             if execution.status == "FAILED":
                 self.report.timeline.append(TimelineEntry(
