@@ -12,7 +12,16 @@ import pytest
 
 from tact.local.lambda_context import LocalLambdaContext
 from tact.sending.decide import address_fingerprint
-from tests.sendkit import T0, World, consent, profile, send_payload, ses_sent, world
+from tests.sendkit import (
+    T0,
+    World,
+    consent,
+    copy_journeys,
+    profile,
+    send_payload,
+    ses_sent,
+    world,
+)
 
 
 def send(w: World, customer: str, run: str, **kwargs: Any) -> dict[str, Any]:
@@ -87,3 +96,34 @@ def test_transactional_needs_no_marketing_consent_but_honours_refusal_and_suppre
         assert outcome(send(w, "cy", "t4", purpose="transactional")) == ("sent", None)
         assert [m.destinations["ToAddresses"] for m in ses_sent()] == [
             ["ana@example.com"], ["cy.new@example.com"]]
+
+
+def test_sms_opt_out_at_the_provider_becomes_a_suppression(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # moto has no End User Messaging SMS: botocore's Stubber answers on the very client the
+    # sms channel uses, checking the request against the real service model.
+    from botocore.stub import Stubber
+
+    from tact.sending.channels import provider_client
+
+    journeys = copy_journeys(tmp_path / "journeys")
+    template = journeys / "templates" / "cart_reminder_1.yaml"
+    template.write_text(template.read_text(encoding="utf-8") + 'sms:\n  text: "Cart saved."\n',
+                        encoding="utf-8")
+    with world(monkeypatch, tmp_path, journeys) as w:
+        w.ingest(profile("ana", phone="+4915112345678"),
+                 consent("ana", "sms", "marketing", True, T0))
+        client = provider_client("pinpoint-sms-voice-v2")
+        with Stubber(client) as stub:
+            stub.add_client_error(
+                "send_text_message", service_error_code="ConflictException",
+                http_status_code=409, modeled_fields={
+                    "Message": "opted out", "Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+                    "ResourceType": "opt-out-list", "ResourceId": "Default"})
+            assert outcome(send(w, "ana", "r1", channel="sms")) == ("suppressed", "rejected")
+            item = w.state("ana").suppressions["sms"]
+            assert (item["source"], item["reason"]) == ("provider",
+                                                        "DESTINATION_PHONE_NUMBER_OPTED_OUT")
+            # Next time the address is known to be unusable: no provider call at all.
+            assert outcome(send(w, "ana", "r2", channel="sms")) == ("suppressed", "suppressed")
+            stub.assert_no_pending_responses()

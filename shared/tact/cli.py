@@ -370,6 +370,16 @@ def preview(
             out.print(text.rstrip(), markup=False, soft_wrap=True)
 
 
+def _register_backtest() -> None:
+    from tact.backtest.commands import backtest, generate_events
+
+    app.command("backtest")(backtest)
+    app.command("generate-events")(generate_events)
+
+
+_register_backtest()
+
+
 @app.command("import-pinpoint")
 def import_pinpoint(
     file: Annotated[Path, typer.Argument(help="Pinpoint journey JSON (aws pinpoint get-journey)")],

@@ -20,7 +20,13 @@ class ProviderUnknownOutcome(Exception):
 
 
 class ProviderRejected(Exception):
-    """The provider refused for good (bad address, unverified sender)."""
+    """The provider refused for good (bad address, unverified sender). ``suppress``: the
+    address itself can never be used again (SMS opt-out, disabled push endpoint)."""
+
+    def __init__(self, code: str, suppress: bool = False) -> None:
+        super().__init__(code)
+        self.code = code
+        self.suppress = suppress
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ def classify(err: Exception) -> Exception:
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in _TRANSIENT_CODES or status >= 500:
             return ProviderTransientError(code or str(status))
+        reason = str(err.response.get("Reason", ""))
+        if code == "EndpointDisabled" or reason == "DESTINATION_PHONE_NUMBER_OPTED_OUT":
+            return ProviderRejected(reason or code, suppress=True)
         return ProviderRejected(code or str(status))
     if isinstance(err, ConnectTimeoutError | EndpointConnectionError):
         return ProviderTransientError(type(err).__name__)  # never reached the provider

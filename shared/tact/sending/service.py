@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tact import clock
-from tact.customer import CustomerState, msg_key
+from tact.customer import CustomerState, msg_key, suppression_key
 from tact.journey.bundle import Bundle
 from tact.sending.channels import (
     ChannelSender,
@@ -22,7 +22,13 @@ from tact.sending.channels import (
     ProviderTransientError,
     ProviderUnknownOutcome,
 )
-from tact.sending.decide import candidates, cap_writes, choose_channel, exit_reason
+from tact.sending.decide import (
+    address_fingerprint,
+    candidates,
+    cap_writes,
+    choose_channel,
+    exit_reason,
+)
 from tact.sending.models import SendRequest, SendResult
 from tact.sending.quiet_hours import next_allowed
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
@@ -124,9 +130,24 @@ def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],
         _amend(request, deps, record, status="unknown", detail=str(err))
         return _result_from_record({**record, "status": "unknown"})
     except ProviderRejected as err:
-        _amend(request, deps, record, status="suppressed", reason="rejected", detail=str(err))
+        extra: list[Write] = []
+        if err.suppress:
+            # The customer opted out at the provider (SMS STOP) or the device is gone: never
+            # use this address again, like an SES bounce does for email.
+            extra.append(Put(provider_suppression(outbound, err.code, record["at"])))
+        _amend(request, deps, record, extra, status="suppressed", reason="rejected",
+               detail=str(err))
         return _result_from_record({**record, "status": "suppressed", "reason": "rejected"})
     return _result_from_record(record, message_id)
+
+
+def provider_suppression(outbound: Outbound, code: str, at: str) -> dict[str, Any]:
+    entry = {"reason": code, "detail": code, "at": at, "journey": outbound.journey,
+             "step": outbound.step}
+    return {"sk": suppression_key(outbound.channel), "kind": "suppression",
+            "channel": outbound.channel, "source": "provider",
+            "address_hash": address_fingerprint(outbound.address), **entry,
+            "history": [entry]}
 
 
 def _release(request: SendRequest, deps: SendDeps, record: dict[str, Any],
@@ -145,8 +166,10 @@ def _release(request: SendRequest, deps: SendDeps, record: dict[str, Any],
         deps.store.write(request.customer_id, [Delete(record["sk"])])
 
 
-def _amend(request: SendRequest, deps: SendDeps, record: dict[str, Any], **changes: Any) -> None:
-    deps.store.write(request.customer_id, [Put({**record, **changes}, expect="present")])
+def _amend(request: SendRequest, deps: SendDeps, record: dict[str, Any],
+           extra: list[Write] | None = None, **changes: Any) -> None:
+    deps.store.write(request.customer_id,
+                     [Put({**record, **changes}, expect="present"), *(extra or [])])
 
 
 def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: str,

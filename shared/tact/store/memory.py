@@ -110,23 +110,36 @@ def _check(current: Item | None, expect: Any) -> str | None:
 
 def _stored(value: Any) -> Any:
     """A copy as DynamoDB would hold it: every number a Decimal (floats via their text)."""
+    kind = type(value)  # exact types first: this runs on every item written
+    if kind is dict:
+        return {k: _stored(v) for k, v in value.items()}
+    if kind is str or kind is bool or value is None or kind is Decimal:
+        return value
+    if kind is list or kind is tuple:
+        return [_stored(v) for v in value]
+    if kind is int:
+        return Decimal(value)
+    if kind is float:
+        return Decimal(str(value))
     if isinstance(value, dict):
         return {k: _stored(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_stored(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str | Decimal):
+    if isinstance(value, bool | str | Decimal):
         return value
     if isinstance(value, int):
-        return Decimal(value)
+        return Decimal(int(value))
     if isinstance(value, float):
-        return Decimal(str(value))
+        return Decimal(str(float(value)))
     raise TypeError(f"unsupported type for the store: {type(value).__name__}")
 
 
 def _copy(value: Any) -> Any:
-    """Readers get their own copy (faster than deepcopy: values are JSON-like)."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
+    """Readers get their own copy (faster than deepcopy: stored values are JSON-like)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) if type(v) in _CONTAINERS else v for v in value]
     return value
+
+
+_CONTAINERS = (dict, list)

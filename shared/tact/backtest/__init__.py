@@ -1,0 +1,1 @@
+"""Backtests: replay real event history through (edited) journeys, fast, in memory."""

@@ -1,0 +1,95 @@
+"""The ``tact backtest`` and ``tact generate-events`` commands (registered by tact.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def backtest(
+    events: Annotated[Path, typer.Option(
+        "--events", "-e", help="JSON Lines of shop events, or EventBridge events with the "
+        "envelope in 'detail' (archive/S3 export); a file or a folder of them (.gz too)")],
+    journeys: Annotated[Path, typer.Option("--journeys", "-j", help="folder of journey files")]
+    = Path("journeys"),
+    workers: Annotated[int, typer.Option(help="worker processes; customers are sharded")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    as_html: Annotated[bool, typer.Option("--html", help="print a self-contained HTML page")]
+    = False,
+    compare: Annotated[Path | None, typer.Option(
+        "--compare", help="another journeys folder (e.g. the version in production): "
+        "both replay the same history, side by side")] = None,
+    lists: Annotated[bool, typer.Option("--lists", help="with --json: every message and "
+                                        "every suppression too")] = False,
+) -> None:
+    """Replay event history through the journeys (in memory, virtual clock): what would they
+    have sent, to how many, and what stopped the rest (caps, consent, quiet hours, exits)."""
+    from tact.backtest.history import HistoryNotFound, read_history
+    from tact.backtest.render import print_compare, print_totals, to_html, to_json
+    from tact.backtest.runner import run_backtest
+    from tact.cli import _load, err, out
+    from tact.local.functions import FunctionsNotFound, find_functions_dir
+
+    if as_json and as_html:
+        err.print("[red]choose one of --json and --html[/]")
+        raise typer.Exit(2)
+    if workers < 1:
+        err.print("[red]--workers must be at least 1[/]")
+        raise typer.Exit(2)
+    _load(journeys)  # the user's files are checked before anything runs
+    if compare is not None:
+        _load(compare)
+    try:
+        history = read_history(events)
+        functions = find_functions_dir(journeys)
+    except (HistoryNotFound, FunctionsNotFound) as error:
+        err.print(f"[red]{error}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    result = run_backtest(history, journeys, workers, functions)
+    old = run_backtest(history, compare, workers, functions) if compare is not None else None
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(result, old, lists), indent=2) + "\n")
+    elif as_html:
+        sys.stdout.write(to_html(result, old))
+    elif old is not None:
+        print_compare(out, old, result)
+    else:
+        print_totals(out, result)
+
+
+def generate_events(
+    customers: Annotated[int, typer.Option(help="how many customers")] = 1000,
+    days: Annotated[float, typer.Option(help="length of the history in days")] = 7,
+    seed: Annotated[int, typer.Option(help="same seed, same events")] = 1,
+    start: Annotated[str, typer.Option(help="first day (UTC), e.g. 2026-11-02")]
+    = "2026-11-02",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="file to write "
+                                                "(default: standard output)")] = None,
+) -> None:
+    """Realistic synthetic shop traffic as JSON Lines: sessions, carts (~70% abandoned),
+    purchases, signups, consent changes, time zones. Deterministic per seed."""
+    from tact.cli import err
+    from tact.clock import parse_iso
+    from tact.generate import TrafficStats, generate, write_jsonl
+
+    if customers < 0 or days <= 0:
+        err.print("[red]--customers must be 0 or more and --days more than 0[/]")
+        raise typer.Exit(2)
+    try:
+        first: datetime = parse_iso(start if "T" in start else f"{start}T00:00:00Z")
+    except ValueError:
+        err.print(f"[red]--start {start!r} is not a date like 2026-11-02[/]")
+        raise typer.Exit(2) from None
+    stats = TrafficStats()
+    events = generate(customers, days, seed, first, stats=stats)
+    if output is None:
+        write_jsonl(events, sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8") as handle:
+            write_jsonl(events, handle)
+    err.print(stats.summary(), soft_wrap=True)
