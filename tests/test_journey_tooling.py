@@ -119,3 +119,22 @@ def test_preview_renders_strictly_for_a_sample_customer(tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["preview", "cross_sel", "--customer", str(sample),
                                   "-j", str(EXAMPLES)])
     assert unknown.exit_code == 1 and "no template 'cross_sel'" in unknown.output
+
+
+def test_graph_image_goes_through_graphviz_when_installed(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    # A stand-in `dot` on PATH (Graphviz is not installed here): it records the DOT source
+    # it is given and writes the output file, so the wiring up to the tool is what is tested.
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nout="$3"\ncat > "$out.src"\necho "<svg/>" > "$out"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{__import__('os').environ['PATH']}")
+    target = tmp_path / "welcome.svg"
+    result = runner.invoke(app, ["graph", "welcome", "-j", str(EXAMPLES), "--format", "svg",
+                                 "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "with graphviz" in result.output and target.read_text() == "<svg/>\n"
+    source = Path(f"{target}.src").read_text()
+    assert source.startswith('digraph "welcome"')
+    assert 'label="customer.has_account = true"' in source
