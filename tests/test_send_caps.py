@@ -114,3 +114,29 @@ def test_cap_of_one_with_two_concurrent_sends_sends_exactly_one(
             cap = next(r for r in records if r["sk"] == "CAP#marketing#any")
             assert len(cap["sends"]) == 1
         assert len(ses_sent()) == ROUNDS  # one email per customer, never two
+
+
+@pytest.mark.parametrize("store_kind", ["dynamodb", "memory"])
+def test_the_same_step_invoked_twice_at_once_sends_once(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_kind: str) -> None:
+    from tact.store.dynamodb import DynamoStore
+    from tact.store.memory import MemoryStore
+
+    with world(monkeypatch, tmp_path) as w:
+        inner: CustomerStore = MemoryStore() if store_kind == "memory" else DynamoStore(
+            "tact-test")
+        runtime.store.cache_clear()
+        runtime.override(store=inner)
+        w.ingest(profile("ana", T0), consent("ana", at=T0))
+        runtime.store.cache_clear()
+        runtime.override(store=LinedUp(inner, 2))
+        send = w.handler("send")
+        same = payload(w, "ana", "ana-a")
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(send, same, LocalLambdaContext("tact-send")) for _ in "ab"]
+            results = [f.result(timeout=30) for f in futures]
+        assert [r["status"] for r in results] == ["sent", "sent"]  # both report the one outcome
+        assert len(ses_sent()) == 1
+        records = [i for i in inner.read_customer("ana", w.clock.now())
+                   if i["sk"].startswith("MSG#")]
+        assert len(records) == 1

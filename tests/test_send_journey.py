@@ -198,3 +198,18 @@ def test_timeout_after_the_request_left_is_unknown_and_never_resent(
         w.clock.run_until(None)
         assert [(m["step"], m["status"]) for m in w.messages("ana")] == [
             ("reminder_1", "unknown"), ("reminder_2", "sent")]
+
+
+def test_transactional_email_has_no_one_click_unsubscribe_header(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.sendkit import send_payload
+
+    with world(monkeypatch, tmp_path) as w:
+        requests: list[dict[str, Any]] = []
+        provider_client("sesv2").meta.events.register(
+            "before-parameter-build.sesv2.SendEmail", lambda params, **_: requests.append(params))
+        w.ingest(profile("ana"))
+        result = w.handler("send")(send_payload(w, "ana", "order-1", purpose="transactional"),
+                                   LocalLambdaContext("tact-send"))
+        assert result["status"] == "sent"
+        assert requests[0]["Content"]["Simple"]["Headers"] == []

@@ -112,8 +112,11 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
         return suppress("render_error", channel=choice.channel, detail=str(err))
     record = _record(request, now, settings.message_log_ttl, status="sent",
                      channel=choice.channel, notes=choice.notes)
+    # One-click unsubscribe headers belong on marketing mail only: a click on a receipt must
+    # not switch off order confirmations.
+    unsubscribe = links.get("unsubscribe") if request.purpose == "marketing" else None
     outbound = Outbound(choice.channel, str(choice.address), content, request.customer_id,
-                        request.journey, request.step, links.get("unsubscribe"),
+                        request.journey, request.step, unsubscribe,
                         purpose=request.purpose, key=record["sk"])
     return record, [Put(record, expect="absent"), *caps], outbound
 
