@@ -92,11 +92,11 @@ class World:
                 MessageBody=body if isinstance(body, str) else json.dumps(body))
 
     def bridge(self, bus: str = "tact-shop") -> None:
-        """Bus → rule (every event from source "shop") → this queue."""
+        """Bus → rule (every event, as template.yaml's rule: any source) → this queue."""
         events = aws.client("events")
         events.create_event_bus(Name=bus)
         events.put_rule(Name="shop-to-ingest", EventBusName=bus,
-                        EventPattern=json.dumps({"source": ["shop"]}))
+                        EventPattern=json.dumps({"source": [{"prefix": ""}]}))
         events.put_targets(Rule="shop-to-ingest", EventBusName=bus,
                            Targets=[{"Id": "ingest-queue", "Arn": self.queue_arn}])
 

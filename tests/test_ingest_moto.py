@@ -190,3 +190,41 @@ def test_retry_delay_is_exponential_with_full_jitter() -> None:
     assert max(delays[1]) <= 2 and max(delays[4]) <= 16 and max(delays[12]) <= 900
     assert min(delays[12]) < 300 < max(delays[12])  # spread, not lockstep
     assert len(set(delays[4])) > 5
+
+
+def test_purchase_processed_before_its_cart_means_no_journey_and_no_reminder(
+        world: World) -> None:
+    purchase = ev("order-1", "purchase_completed", {"order_id": "o1", "cart_id": "c1",
+                                                    "value": 40}, at="2026-11-02T09:05:00Z")
+    world.send(purchase)
+    world.poll()
+    world.send(cart())  # 09:00, delivered late
+    world.poll()
+    assert world.executions() == []  # nothing started, so no reminder can be sent
+    logs = [i for i in runtime.store().read_customer("ana", NOW) if i["sk"].startswith("LOG#")]
+    assert [(i["kind"], i["reason"]) for i in logs] == [
+        ("skipped", "exited: purchase_completed at 2026-11-02T09:05:00Z")]
+
+
+def test_an_older_purchase_delivered_late_does_not_block_a_newer_cart(world: World) -> None:
+    world.send(cart())  # 09:00
+    world.poll()
+    world.send(ev("order-0", "purchase_completed", {"order_id": "o0", "value": 10},
+                  at="2026-11-02T08:00:00Z"))
+    world.poll()
+    [execution] = world.executions()
+    assert execution["status"] == "RUNNING"  # the older purchase neither exits nor stops it
+
+
+def test_out_of_order_profile_updates_newest_wins_on_dynamodb(world: World) -> None:
+    world.send(ev("p-new", "customer_updated", {"timezone": "America/New_York"},
+                  at="2026-11-02T09:00:00Z"))
+    world.poll()
+    world.send(ev("p-old", "customer_updated", {"timezone": "Europe/Berlin",
+                                                "preferred_channel": "sms"},
+                  at="2026-11-01T09:00:00Z"))
+    world.poll()
+    current = state()
+    assert current.attribute("timezone") == "America/New_York"
+    assert current.attribute_time("timezone") == "2026-11-02T09:00:00Z"
+    assert current.attribute("preferred_channel") == "sms"  # only the older event knew it
