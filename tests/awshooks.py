@@ -29,6 +29,9 @@ class Calls:
 
     made: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # injected faults
+    # Called before every call (e.g. to run a competing invocation at exactly that moment).
+    on_call: Callable[[str, str, dict[str, Any]], None] | None = None
+    delivered: int = 0  # for tests to note what a provider accepted
 
     def count(self, service: str | None = None, operation: str | None = None) -> int:
         return sum(1 for s, o, _ in self.made
@@ -79,6 +82,8 @@ def aws_calls(*faults: Fault) -> Iterator[Calls]:
         _, service, operation = event_name.split(".")[:3]
         params = context.get("awshooks_params", {})
         calls.made.append((service, operation, params))
+        if calls.on_call is not None:
+            calls.on_call(service, operation, params)
         for fault in faults:
             if fault.service == service and fault.operation == operation:
                 response = fault.answer(params)

@@ -35,6 +35,8 @@ SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
 DECIDE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-decide"
 PARK_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-park"
 StoreKind = Literal["moto", "memory"]
+SQS_VISIBILITY_TIMEOUT = 180  # seconds; template.yaml's events queue
+SQS_MAX_RECEIVES = 5  # its redrive policy's maxReceiveCount
 
 
 @dataclass
@@ -315,7 +317,7 @@ class Simulation:
         done = [0]
         deliveries: dict[str, int] = {}
 
-        def deliver(raw: dict[str, Any]) -> Callable[[], None]:
+        def deliver(raw: dict[str, Any], receive: int = 1) -> Callable[[], None]:
             def run() -> None:
                 deliveries[raw["id"]] = deliveries.get(raw["id"], 0) + 1
                 self.report.timeline.append(TimelineEntry(
@@ -323,9 +325,14 @@ class Simulation:
                 response = ingest_handler(_sqs_batch(raw, deliveries[raw["id"]]),
                                           LocalLambdaContext("tact-ingest"))
                 for failure in response.get("batchItemFailures", []):
-                    self.report.rejected_events.append({"event": raw["id"],
-                                                        "reason": str(failure)})
-                done[0] += 1
+                    # As SQS does (template.yaml): a failed message shows again after the
+                    # visibility timeout; after maxReceiveCount receives it is dead-lettered.
+                    if receive < SQS_MAX_RECEIVES:
+                        clock.call_later(SQS_VISIBILITY_TIMEOUT, deliver(raw, receive + 1))
+                    else:
+                        self.report.rejected_events.append({"event": raw["id"], "reason": (
+                            f"dead-lettered after {receive} receives: {failure}")})
+                done[0] += receive == 1
                 if progress:
                     progress(done[0], len(events))
             return run
