@@ -192,3 +192,18 @@ def test_wait_until_a_date_from_event_data(tmp_path: Path) -> None:
     assert sorted((m["customer_id"], m["sent_at"]) for m in report.messages) == [
         ("ana", "2026-11-06T09:00:00Z"), ("ben", "2026-11-06T15:00:00Z"),
         ("cy", "2026-11-02T12:00:00Z")]
+
+
+def test_conditions_see_when_attributes_were_set() -> None:
+    store = MemoryStore()
+    clock.use(lambda: utc("2026-11-02T10:00:00"))
+    try:
+        decide(DecideRequest(op="update", journey="j", step="u", execution="e", customer_id="a",
+                             set={"segment": "vip"}), _deps(store))
+        base = {"op": "split", "journey": "j", "step": "s", "execution": "e", "customer_id": "a"}
+        fresh = "$toMillis(freshness.segment) > $toMillis('2026-11-01T00:00:00Z')"
+        stale = "$toMillis(freshness.segment) > $toMillis('2026-11-03T00:00:00Z')"
+        assert decide(DecideRequest(**base, conditions=[fresh]), _deps(store)) == {"branch": 0}
+        assert decide(DecideRequest(**base, conditions=[stale]), _deps(store)) == {"branch": -1}
+    finally:
+        clock.use(None)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tact import clock
 from tact.customer import PROFILE, CustomerState, entry_key
-from tact.expressions import ExpressionError, context_for, evaluate, is_true
+from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
 from tact.journey.bundle import Bundle
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
 
@@ -107,8 +107,7 @@ def date_from_data(value: Any, at: str | None, zone: str) -> datetime | None:
 
 
 def _context(state: CustomerState, trigger: dict[str, Any]) -> dict[str, Any]:
-    freshness = {name: state.attribute_time(name) for name in state.attributes()}
-    return context_for(trigger, state.attributes(), freshness)
+    return context_for(trigger, state.attributes(), freshness_of(state))
 
 
 def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:

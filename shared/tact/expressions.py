@@ -75,6 +75,11 @@ def is_true(text: str | None, context: dict[str, Any]) -> bool:
     return True if text is None else evaluate(text, context) is True
 
 
+def freshness_of(state: Any) -> dict[str, Any]:
+    """When each profile attribute of a ``CustomerState`` was last set (ISO time)."""
+    return {name: state.attribute_time(name) for name in state.attributes()}
+
+
 def context_for(event: dict[str, Any], customer: dict[str, Any],
                 freshness: dict[str, Any] | None = None) -> dict[str, Any]:
     if "favourite_category" in customer and "favorite_category" not in customer:

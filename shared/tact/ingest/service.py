@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from tact import clock
 from tact.customer import CustomerState, entry_key, event_key
-from tact.expressions import ExpressionError, context_for, is_true
+from tact.expressions import ExpressionError, context_for, freshness_of, is_true
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
 from tact.ingest.waiting import forget_waits, resume_waits
@@ -84,7 +84,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     state.last_events[event.type] = last.item
     result = IngestResult(event.id)
     envelope = event.model_dump(mode="json")
-    context = context_for(envelope, state.attributes())
+    context = context_for(envelope, state.attributes(), freshness_of(state))
     # Waits first: an exit below that stops the same execution makes the resume a no-op.
     resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
     writes += resumes

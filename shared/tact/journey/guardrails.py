@@ -222,7 +222,7 @@ def path_problems(root: str, segments: list[str], roots: dict[str, str],
     if not segments:
         return []
     first = segments[0]
-    if root == "customer":
+    if root in ("customer", "freshness"):
         known = [*CUSTOMER_ATTRIBUTES, *custom]
         if first not in known:
             return [(f"unknown customer attribute {first!r}", _suggest(first, known), "error")]

@@ -205,8 +205,8 @@ def _result_from_record(record: dict[str, Any], message_id: str | None = None) -
 
 def _template_context(state: CustomerState, request: SendRequest,
                       links: dict[str, str]) -> dict[str, Any]:
-    from tact.expressions import context_for
+    from tact.expressions import context_for, freshness_of
 
-    context = context_for(request.trigger, state.attributes())
+    context = context_for(request.trigger, state.attributes(), freshness_of(state))
     context["links"] = links
     return context
