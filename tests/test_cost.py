@@ -153,3 +153,26 @@ def test_analyse_ignores_failure_catch_paths() -> None:
     paths = analyse(definition)
     assert paths.longest.transitions == 1
     assert paths.longest.sends == {("sms", "marketing"): 1.0}
+
+
+def test_typical_path_weighs_holdout_and_ab_split(tmp_path: Path) -> None:
+    steps = """\
+  - wait: 2h
+  - id: tone
+    ab_split:
+      - name: two
+        weight: 75
+        steps:
+          - send: {id: a1, template: cart_reminder_1}
+          - wait: 1d
+          - send: {id: a2, template: cart_reminder_2}
+      - name: none
+        weight: 25
+        steps: []"""
+    root = _project(tmp_path, steps)
+    path = root / "abandoned_cart.yaml"
+    path.write_text(path.read_text().replace("reentry: restart", "reentry: restart\nholdout: 20%"))
+    paths = _costs(root).paths
+    # 80% treated x (75% x 2 messages)
+    assert paths.typical.messages == pytest.approx(0.8 * 0.75 * 2)
+    assert paths.shortest.messages == 0 and paths.longest.messages == 2

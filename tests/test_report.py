@@ -192,3 +192,22 @@ def test_html_renders_in_headless_chromium(lopsided) -> None:  # type: ignore[no
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_goal_condition_is_evaluated_like_ingest() -> None:
+    from tact.journey.model import Journey
+    from tact.report.funnel import _goal_met
+
+    journey = Journey.model_validate({
+        "id": "j", "name": "j", "trigger": {"event": "cart_updated"},
+        "exit_on": ["purchase_completed"],
+        "steps": [{"goal": {"event": "purchase_completed",
+                            "when": "order.cart_id = entry.cart.cart_id"}},
+                  {"send": {"id": "s", "template": "t"}}]})
+    entry = {"cart": {"cart_id": "k1"}}
+    same = {"type": "purchase_completed", "customer_id": "c", "time": "2026-11-02T10:00:00Z",
+            "data": {"order_id": "o", "cart_id": "k1", "value": 1}}
+    other = {**same, "data": {**same["data"], "cart_id": "k2"}}
+    assert _goal_met(journey, None, same, entry)
+    assert not _goal_met(journey, None, other, entry)
+    assert _goal_met(journey, "purchase_completed", other, entry)  # --goal: any such event

@@ -84,6 +84,22 @@ def _deferral_loop(states: dict[str, Any], task: str, choice: str, target: str) 
             and wait.get("Next") == task)
 
 
+def _branch_shares(choice: dict[str, Any], task: dict[str, Any]) -> list[float] | None:
+    """Shares of a Choice's successors when the task before it buckets customers by weight
+    (ab_split) or share (holdout); None when branches depend on data."""
+    if choice.get("Type") != "Choice" or not _is_task(task):
+        return None
+    payload = _payload(task)
+    count = len(choice.get("Choices", [])) + (1 if choice.get("Default") else 0)
+    if payload.get("op") == "bucket" and payload.get("weights"):
+        weights = [float(w) for w in payload["weights"]]
+        return (weights + [0.0] * count)[:count]  # the Default repeats the last variant
+    if payload.get("op") == "holdout" and isinstance(payload.get("share"), int | float):
+        share = float(payload["share"])
+        return ([share] + [1.0 - share] * count)[:count]
+    return None
+
+
 def analyse(definition: dict[str, Any], default_channel: str = "email",
             deferral_share: float = 0.2) -> JourneyPaths:
     states: dict[str, dict[str, Any]] = definition["States"]
@@ -109,8 +125,10 @@ def analyse(definition: dict[str, Any], default_channel: str = "email",
             memo[name] = (here, here, here)
             return memo[name]
         options: list[tuple[PathCost, PathCost, PathCost]] = []
+        weights: list[float] = []
         deferred = False
-        for nxt in _successors(state):
+        shares = _branch_shares(state, states[stack[-1]] if stack else {})
+        for index, nxt in enumerate(_successors(state)):
             if nxt in stack or nxt == name:
                 continue
             if stack and _deferral_loop(states, stack[-1], name, nxt):
@@ -119,13 +137,16 @@ def analyse(definition: dict[str, Any], default_channel: str = "email",
             result = walk(nxt, (*stack, name))
             if result is not None:
                 options.append(result)
+                weights.append(shares[index] if shares else 1.0)
         if not options:
             return None  # only loops from here: not a way out
         short = min((o[0] for o in options), key=lambda c: c.transitions)
         long_ = max((o[2] for o in options), key=lambda c: c.transitions)
         typical = PathCost()
-        for option in options:  # branches weighted equally: no data says otherwise
-            typical = typical.plus(option[1], 1.0 / len(options))
+        total = sum(weights) or 1.0
+        for option, weight in zip(options, weights, strict=True):
+            # ab_split and holdout by their weights; condition branches equally (no data)
+            typical = typical.plus(option[1], weight / total)
         shortest, expected, longest = here.plus(short), here.plus(typical, 1.0), here.plus(long_)
         expected.states = []
         if deferred:

@@ -4,6 +4,7 @@ Built from a run's records (locally: the simulator's report, whose executions li
 each entry passed and the branch each bucket task chose). An entry converts when one of the
 journey's goal events (``goal`` steps, or ``--goal``) arrives for the customer within the
 attribution window after entering -- for control-group entries too, which is the point.
+A goal step's ``when`` is evaluated as ingest does: ``entry`` is the trigger's context.
 """
 
 from __future__ import annotations
@@ -108,6 +109,25 @@ def _converted(entry: Entry, goal_events: list[dict[str, Any]], window: timedelt
     return any(start <= parse_iso(e["time"]) <= start + window for e in goal_events)
 
 
+def _goal_met(journey: Journey, goal: str | None, event: dict[str, Any],
+              entry_context: dict[str, Any]) -> bool:
+    """The journey's goal `when` conditions, as ingest evaluates them (`entry` = trigger)."""
+    if goal:
+        return True
+    from tact.expressions import ExpressionError, context_for, is_true
+
+    context = {**context_for(event, {}), "entry": entry_context}
+    for spec in journey.goals():
+        if spec.event != event["type"]:
+            continue
+        try:
+            if is_true(spec.when, context):
+                return True
+        except ExpressionError:
+            continue  # only count a conversion that surely happened
+    return False
+
+
 def build_funnels(report: Any, journeys: dict[str, Journey],
                   definitions: dict[str, dict[str, Any]], events: list[dict[str, Any]],
                   goal: str | None = None, window: timedelta = DEFAULT_WINDOW,
@@ -125,7 +145,8 @@ def build_funnels(report: Any, journeys: dict[str, Journey],
                           run.get("cause"), list(run["states"]), dict(run.get("branches", {})))
             entry.control = HOLDOUT_CONTROL in entry.states
             goal_events = [e for e in events if e["customer_id"] == entry.customer_id
-                           and e["type"] in funnel.goals]
+                           and e["type"] in funnel.goals
+                           and _goal_met(journey, goal, e, run.get("context") or {})]
             entry.converted = _converted(entry, goal_events, window)
             funnel.entries.append(entry)
         for item in report.timeline:
