@@ -40,11 +40,11 @@ class ObservedSimulation(Simulation):
         store = runtime.store()
         self.items = {c: store.read_customer(c, now) for c in customers}
         self.runs = {e.name: e for e in executor.executions()}
-        self.ses_delivered = 0
+        self.ses_messages: list[Any] = []
         if self.store_kind == "moto":  # what moto's SES accepted (sesv2 lands in the v1 backend)
             from moto.ses.models import ses_backends
 
-            self.ses_delivered = len(ses_backends["123456789012"]["us-east-1"].sent_messages)
+            self.ses_messages = list(ses_backends["123456789012"]["us-east-1"].sent_messages)
 
 
 @dataclass
@@ -96,7 +96,11 @@ class World:
     items: dict[str, list[dict[str, Any]]]
     runs: dict[str, Any]
     deliveries: Deliveries
-    ses_delivered: int = 0
+    ses_messages: list[Any] = field(default_factory=list)
+
+    @property
+    def ses_delivered(self) -> int:
+        return len(self.ses_messages)
 
 
 def simulate(events: list[dict[str, Any]], store: str = "memory") -> World:
@@ -104,7 +108,7 @@ def simulate(events: list[dict[str, Any]], store: str = "memory") -> World:
     sim = ObservedSimulation(JOURNEYS, store=store)  # type: ignore[arg-type]
     with delivery_spy() as seen:
         report = sim.run(ordered)
-    return World(report, sim.items, sim.runs, seen, sim.ses_delivered)
+    return World(report, sim.items, sim.runs, seen, sim.ses_messages)
 
 
 def records(world: World, kind: str) -> list[tuple[str, dict[str, Any]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -20,15 +21,27 @@ from tact.ingest.service import IngestResult, ingest_event
 from tact.models.events import EventError, parse_event
 
 BACKOFF_BASE_SECONDS = 2
+MAX_EVENT_BYTES = 256 * 1024  # EventBridge's entry limit: no shop event can be larger
+MAX_CLOCK_SKEW = timedelta(hours=1)  # a time further ahead would win "newest wins" forever
 BACKOFF_CAP_SECONDS = 900  # well under the queue's retention; SQS allows up to 12 h
 
 
 def unwrap(body: str) -> Any:
     """The shop envelope from an SQS body: an EventBridge event (envelope in ``detail``) or bare."""
+    size = len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else 0
+    if size > MAX_EVENT_BYTES:
+        raise EventError(f"body is {size} bytes; a shop event is at most 256 KB "
+                         "(EventBridge's limit): send ids, not whole documents")
     try:
         message = json.loads(body)
+        json.dumps(message, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be stored
     except (json.JSONDecodeError, TypeError) as err:
         raise EventError(f"body is not JSON: {err}") from None
+    except UnicodeEncodeError:
+        raise EventError("body has invalid unicode (a lone surrogate escape such as \\ud800); "
+                         "send UTF-8 text") from None
+    except RecursionError:
+        raise EventError("body is nested too deeply to be a shop event") from None
     if isinstance(message, dict) and "detail-type" in message and "detail" in message:
         return message["detail"]
     return message
@@ -37,10 +50,20 @@ def unwrap(body: str) -> Any:
 def process_message(body: str, deps: Any, dead_letter: Any) -> IngestResult | None:
     try:
         event, data = parse_event(unwrap(body))
+        _not_ahead_of_now(event.time)
     except EventError as err:
         dead_letter(body, err.reason)
         return None
     return ingest_event(event, data, deps)
+
+
+def _not_ahead_of_now(time: Any) -> None:
+    from tact import clock
+
+    now = clock.now()
+    if time > now + MAX_CLOCK_SKEW:
+        raise EventError(f"time: {clock.iso(time)} is more than 1 h ahead of now "
+                         f"({clock.iso(now)}); check the sender's clock")
 
 
 def retry_delay(attempt: int, rng: random.Random | None = None) -> int:
