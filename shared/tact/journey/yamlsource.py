@@ -56,8 +56,12 @@ class YamlDocument:
     def locate(self, loc: Sequence[Any]) -> Position:
         """Position of the deepest existing node along ``loc`` (skipping union tags)."""
         node, path, best = self.data, (), self.positions.get((), (1, 1))
-        for part in loc:
+        for index, part in enumerate(loc):
+            after = loc[index + 1] if index + 1 < len(loc) else None
             in_map = isinstance(node, dict) and part in node
+            if in_map and after in node and not (isinstance(node[part], dict)
+                                                 and after in node[part]):
+                continue  # a union tag that is also a key here (`if`): the next part is ours
             in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
             if in_map or in_list:
                 node, path = node[part], (*path, part)
