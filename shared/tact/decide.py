@@ -21,6 +21,7 @@ from tact import clock
 from tact.customer import PROFILE, CustomerState, entry_key
 from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
 from tact.journey.bundle import Bundle
+from tact.journey.model import TIME_OF_DAY
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
@@ -131,7 +132,7 @@ def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
                 continue  # a condition that cannot be evaluated on this customer is not met
         return {"branch": -1}
     zone = state.attribute("timezone") or deps.bundle.settings.default_timezone
-    if request.until and len(request.until) == 5 and request.until[2] == ":":
+    if request.until and TIME_OF_DAY.match(request.until):
         return {"until": clock.iso(next_time_of_day(now, request.until, zone))}
     try:
         value = evaluate(request.until or "", _context(state, request.trigger))

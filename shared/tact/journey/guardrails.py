@@ -348,15 +348,20 @@ def _spacing(ctx: _Ctx, minimum: int) -> None:
 
 def check_template_text(name: str, doc: YamlDocument, loc: tuple[Any, ...], text: str,
                         channel: str, field_name: str, out: list[Diagnostic]) -> None:
-    """Copy checks of one template field: tracking language, first name up front."""
-    from tact.templates import analyze
+    """Checks of one template field on its own: filters, tracking language, first name."""
+    from tact.templates import analyze, known_filters
 
+    variables, filters = analyze(text)
+    known = known_filters()
+    for name, offset in filters:  # checked here too, so unused templates are checked as well
+        if name not in known:
+            out.append(_at(doc, doc.locate_in_value(loc, offset, text),
+                           f"unknown Liquid filter {name!r}", _suggest(name, known)))
     for match in TRACKING.finditer(text):
         out.append(_at(doc, doc.locate_in_value(loc, match.start(), text),
                        f"{match.group(0)!r} reveals tracking (oversharing)",
                        "say what is useful instead, e.g. 'Items you saved are still available'",
                        "warning"))
-    variables, _ = analyze(text)
     for segments, offset in variables:
         if not FIRST_NAME.intersection(segments):
             continue
@@ -374,15 +379,10 @@ def check_template_names(template: str, journey: Journey, doc: YamlDocument,
                          loc: tuple[Any, ...], text: str, out: list[Diagnostic],
                          custom: set[str]) -> None:
     """Every variable a template reads must exist for customers of ``journey``."""
-    from tact.templates import analyze, known_filters
+    from tact.templates import analyze
 
     roots = _roots(journey.trigger.event, dict.fromkeys(TEMPLATE_ONLY_ROOTS, ""))
-    variables, filters = analyze(text)
-    filters_known = known_filters()
-    for name, offset in filters:
-        if name not in filters_known:
-            out.append(_at(doc, doc.locate_in_value(loc, offset, text),
-                           f"unknown Liquid filter {name!r}", _suggest(name, filters_known)))
+    variables, _ = analyze(text)
     seen: set[tuple[str, ...]] = set()
     for segments, offset in variables:
         if tuple(segments) in seen:
