@@ -67,9 +67,9 @@ def build(out_dir: Annotated[Path, typer.Option("--out", help="where to write de
     if check:
         problems = stale_files(out_dir, files)
         for problem in problems:
-            err.print(f"[red]{problem}[/]")
+            err.print(f"[red]{problem}[/]", soft_wrap=True)
         if problems:
-            err.print(f"run `tact build --out {out_dir}` and commit the result")
+            err.print(f"run `tact build --out {out_dir}` and commit the result", soft_wrap=True)
             raise typer.Exit(1)
         out.print(f"[green]ok[/]: {out_dir} is up to date ({len(files)} files)")
         return

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from tact.journey.compiler import compile_journey, journey_version
 from tact.journey.model import ExitRule, Journey, Purpose, ReentryMode, Trigger
-from tact.journey.project import Project
 from tact.journey.settings import Settings
 from tact.templates import MessageTemplate
+
+if TYPE_CHECKING:  # the Lambda functions load bundles; only `tact build` reads YAML projects
+    from tact.journey.project import Project
 
 
 class JourneyRuntime(BaseModel):
