@@ -1,9 +1,10 @@
 """The AWS calls each Lambda function makes: the declared source of its IAM policy.
 
 Two tables, both checked by tests/test_infra_iam.py:
-- ``CALL_SITES``: which module of the package (or handler file) calls which AWS operations. The test reads every
-  module a function can import and fails when a module calls an operation not listed here
-  (or a listed one no longer appears), so a new AWS call cannot slip past this file.
+- ``CALL_SITES``: which module of the package (or handler file) calls which AWS operations.
+  The test reads every module a function can import and fails when a module calls an
+  operation not listed here (or a listed one no longer appears), so a new AWS call cannot
+  slip past this file.
 - ``FUNCTIONS``: which of those operations each function uses. The test checks each is made
   by a module the function imports, and that template.yaml grants each function exactly these
   actions (plus the KMS use they imply), on named resources.
