@@ -154,9 +154,12 @@ def build_funnels(report: Any, journeys: dict[str, Journey],
                 reason = item.detail.split(":")[0] if item.detail else "skipped"
                 funnel.not_entered[reason] = funnel.not_entered.get(reason, 0) + 1
         rows: dict[str, StepRow] = {}
+        # The timer Wait after a wait_until task is part of that one step.
+        timers = {state.get("Next") for state in definition["States"].values()
+                  if _step_kind(state) == "wait_until"}
         for name, state in definition["States"].items():
             kind = _step_kind(state)
-            if kind:
+            if kind and name not in timers:
                 rows[name] = StepRow(name, kind)
         for entry in funnel.entries:
             for name in dict.fromkeys(entry.states):

@@ -18,7 +18,10 @@ def _pct(value: float | None) -> str:
 
 
 def print_funnels(console: Console, funnels: list[JourneyFunnel]) -> None:
+    idle = [f.journey for f in funnels if not f.entries and not f.not_entered]
     for funnel in funnels:
+        if funnel.journey in idle:
+            continue
         console.print(f"[bold]{funnel.journey}[/]: {funnel.entered} entered"
                       + (f" ({funnel.control} in the holdout)" if funnel.control else "")
                       + f", {funnel.sent} sent, {sum(funnel.suppressed.values())} not sent, "
@@ -41,3 +44,5 @@ def print_funnels(console: Console, funnels: list[JourneyFunnel]) -> None:
                           f"{c.treatment.converted}/{c.treatment.entered} "
                           f"({c.treatment.rate:.1%}); lift {_pct(c.lift)}; p {format_p(c.p_value)}")
             console.print(f"    verdict: {c.verdict}")
+    if idle:
+        console.print(f"[dim]no triggers in these events for: {', '.join(idle)}[/]")
