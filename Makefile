@@ -29,3 +29,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 include infra.mk
+include bench.mk

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from tact import runtime
-from tact.config import runtime_config
-from tact.ingest.messages import IngestBatchProcessor, process_message
-from tact.observability import logger
 
-processor = IngestBatchProcessor(max_receive_count=lambda: runtime_config().max_receive_count,
-                                 dead_letter=lambda body, reason: runtime.dead_letter(body, reason))
+@cache
+def _processor() -> Any:
+    # Built on the first batch, not at import: Powertools' batch module (asyncio, data
+    # classes) and the ingest logic are most of a cold start (see `make bench`).
+    from tact import runtime
+    from tact.config import runtime_config
+    from tact.ingest.messages import IngestBatchProcessor
+
+    return IngestBatchProcessor(max_receive_count=lambda: runtime_config().max_receive_count,
+                                dead_letter=lambda body, reason: runtime.dead_letter(body, reason))
 
 
 def _record(record: SQSRecord) -> None:
+    from tact import runtime
+    from tact.ingest.messages import process_message
+    from tact.observability import logger
+
     result = process_message(record.body, runtime.ingest_deps(), runtime.dead_letter)
     if result is not None:
         logger().info("event processed", extra={
@@ -26,5 +35,7 @@ def _record(record: SQSRecord) -> None:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=_record, processor=processor,
-                                    context=context)
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    return process_partial_response(event=event, record_handler=_record,
+                                    processor=_processor(), context=context)

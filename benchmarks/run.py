@@ -1,0 +1,232 @@
+"""``make bench``: one line per figure, ``name value  (target; how measured)``.
+
+Figures: dynamodb_requests_per_send, handler_import_ratio (per function),
+simulate_customers_per_s (in-memory store and moto), transitions_per_entry (per journey),
+and whatever ``benchmarks/bench_backtest.py``'s ``run()`` reports.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+JOURNEYS = ROOT / "journeys"
+FUNCTIONS = ROOT / "functions"
+EXAMPLE = JOURNEYS / "examples" / "abandoned_cart.events.jsonl"
+
+Figure = tuple[str, float, str]
+
+
+def emit(name: str, value: float, note: str) -> None:
+    shown = f"{value:.2f}" if isinstance(value, float) and not value.is_integer() else f"{value:g}"
+    print(f"{name} {shown}  ({note})", flush=True)
+
+
+# --------------------------------------------------------------------------- DynamoDB per send
+
+
+@contextmanager
+def _dynamodb_calls() -> Iterator[list[str]]:
+    """Every DynamoDB API call of clients created inside the block (botocore event hook)."""
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    calls: list[str] = []
+
+    def seen(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    entry = ("before-call.dynamodb.*", seen)
+    BUILTIN_HANDLERS.append(entry)
+    try:
+        yield calls
+    finally:
+        BUILTIN_HANDLERS.remove(entry)
+
+
+def dynamodb_requests_per_send() -> list[Figure]:
+    """DynamoDB requests made inside send invocations that dispatched a message, per message,
+    while ``tact simulate`` replays the abandoned-cart example on moto."""
+    from tact.local import simulator
+    from tact.local.simulator import Simulation, read_events
+
+    per_invocation: list[tuple[str, int]] = []  # (status, DynamoDB requests)
+    real_load = simulator.load_handler
+
+    def load_handler(functions_dir: Path, name: str) -> Callable[..., Any]:
+        handler = real_load(functions_dir, name)
+        if name != "send":
+            return handler
+
+        def counted(payload: dict[str, Any], context: Any) -> Any:
+            before = len(calls)
+            result = handler(payload, context)
+            per_invocation.append((result.get("status", "?"), len(calls) - before))
+            return result
+        return counted
+
+    events, _ = read_events(EXAMPLE)
+    simulator.load_handler = load_handler  # type: ignore[assignment]
+    try:
+        with _dynamodb_calls() as calls:
+            report = Simulation(JOURNEYS, store="moto").run(events)
+    finally:
+        simulator.load_handler = real_load  # type: ignore[assignment]
+    dispatched = [n for status, n in per_invocation if status == "sent"]
+    others = [n for status, n in per_invocation if status != "sent"]
+    ratio = sum(dispatched) / max(len(dispatched), 1)
+    return [("dynamodb_requests_per_send", ratio,
+             f"target <= 2; {sum(dispatched)} requests in {len(dispatched)} dispatching send "
+             f"invocations on moto, abandoned-cart example; {len(report.messages)} messages; "
+             f"not-sent decisions cost {sum(others)} requests in {len(others)} invocations; "
+             f"whole run incl. ingest: {len(calls)}")]
+
+
+# --------------------------------------------------------------------------- cold imports
+
+
+def _wall(args: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _deferred_imports(app: Path) -> list[str]:
+    """Modules a handler imports inside its functions: what its first invocation pays."""
+    import ast
+
+    statements: list[str] = []
+    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            statements += [ast.unparse(inner) for inner in ast.walk(node)
+                           if isinstance(inner, ast.Import | ast.ImportFrom)]
+    return sorted(set(statements))
+
+
+def handler_import_ratio(pairs: int = 10) -> list[Figure]:
+    """Fresh ``python -c "import app"`` (function dir on the path) ÷ fresh ``import boto3``,
+    paired runs interleaved, median ratio of ``pairs`` pairs per function. Also the cold
+    ratio: the handler module plus the modules it defers to its first invocation."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
+                "PYTHONDONTWRITEBYTECODE": "1"})
+    figures: list[Figure] = []
+    for app in sorted(FUNCTIONS.glob("*/app.py")):
+        folder = app.parent
+        cold = "; ".join(["import app", *_deferred_imports(app)])
+        ratios: list[float] = []
+        cold_ratios: list[float] = []
+        for n in range(pairs + 1):
+            baseline = _wall([sys.executable, "-c", "import boto3"], folder, env)
+            handler = _wall([sys.executable, "-c", "import app"], folder, env)
+            first_call = _wall([sys.executable, "-c", cold], folder, env)
+            if n:  # the first round only warms the file cache
+                ratios.append(handler / baseline)
+                cold_ratios.append(first_call / baseline)
+        figures.append((f"handler_import_ratio[{folder.name}]", statistics.median(ratios),
+                        f"target <= 1.5; median of {pairs} interleaved pairs"))
+        figures.append((f"handler_first_call_import_ratio[{folder.name}]",
+                        statistics.median(cold_ratios),
+                        "no target; import app + the imports it defers to its first call"))
+    return figures
+
+
+# --------------------------------------------------------------------------- simulate rate
+
+
+def _traffic(customers: int, days: float = 7, seed: int = 7) -> list[dict[str, Any]]:
+    from tact.generate.traffic import generate
+
+    return generate(customers, days, seed)
+
+
+def simulate_customers_per_s(memory_customers: int = 10_000,
+                             moto_customers: int = 500) -> list[Figure]:
+    from tact.local.simulator import Simulation
+
+    figures: list[Figure] = []
+    for store, customers, target in (("memory", memory_customers, "target >= 1000"),
+                                     ("moto", moto_customers, "for comparison")):
+        events = _traffic(customers)
+        start = time.perf_counter()
+        report = Simulation(JOURNEYS, store=store).run(events)  # type: ignore[arg-type]
+        seconds = time.perf_counter() - start
+        figures.append((f"simulate_customers_per_s[{store}]", customers / seconds,
+                        f"{target}; {customers} generated customers over 7 days, "
+                        f"{len(events)} events, {len(report.messages)} messages, "
+                        f"{seconds:.1f} s, one process"))
+    return figures
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def _longest(states: dict[str, dict[str, Any]], name: str, seen: frozenset[str]) -> int:
+    state = states[name]
+    if state["Type"] in ("Succeed", "Fail") or state.get("End"):
+        return 1
+    nexts = {state.get("Next"), state.get("Default")}
+    nexts |= {c["Next"] for c in state.get("Choices", [])}
+    nexts |= {c["Next"] for c in state.get("Catch", [])}
+    best = 0
+    for nxt in nexts - {None} - seen:
+        best = max(best, _longest(states, nxt, seen | {nxt}))  # type: ignore[arg-type]
+    return 1 + best if best else 0  # 0: no acyclic way to a terminal state from here
+
+
+def transitions_per_entry() -> list[Figure]:
+    """States on the longest acyclic path from StartAt to a terminal state, per journey."""
+    from tact.journey.bundle import build
+    from tact.journey.project import load_project, require_valid
+
+    _, definitions = build(require_valid(load_project(JOURNEYS)))
+    figures: list[Figure] = []
+    for journey, definition in sorted(definitions.items()):
+        start = definition["StartAt"]
+        count = _longest(definition["States"], start, frozenset({start}))
+        target = "target <= 7" if journey == "abandoned_cart" else "no target"
+        figures.append((f"transitions_per_entry[{journey}]", count,
+                        f"{target}; compiled definition, {len(definition['States'])} states"))
+    return figures
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+def backtest() -> list[Figure]:
+    path = Path(__file__).with_name("bench_backtest.py")
+    if not path.is_file():
+        return []
+    spec = importlib.util.spec_from_file_location("bench_backtest", path)
+    if spec is None or spec.loader is None:
+        return []
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.run())
+
+
+BENCHES: dict[str, Callable[[], list[Figure]]] = {
+    "dynamodb": dynamodb_requests_per_send,
+    "imports": handler_import_ratio,
+    "transitions": transitions_per_entry,
+    "simulate": simulate_customers_per_s,
+    "backtest": backtest,
+}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(BENCHES):
+        for figure in BENCHES[name]():
+            emit(*figure)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
