@@ -239,3 +239,70 @@ def test_cli_errors_are_sentences_not_tracebacks(tmp_path: Path) -> None:
     assert empty.exit_code == 1 and "no .jsonl" in empty.output
     both = runner.invoke(app, ["backtest", "-e", str(tmp_path), "--json", "--html"])
     assert both.exit_code == 2
+
+
+# --- the hot paths taken around the JSONata evaluator give JSONata's answers ----------------
+
+def test_quick_comparisons_agree_with_jsonata() -> None:
+    from tact.expressions import _quick_compare, compile_expression
+
+    context = {"cart": {"value": 40, "half": 20.5, "neg": -3, "s": "abc", "b": True,
+                        "l": [1, 2], "n": None, "d": {"x": 1}}, "customer": {"tier": "gold"}}
+    checked = 0
+    for path in ["cart.value", "cart.half", "cart.neg", "cart.s", "cart.b", "cart.l", "cart.n",
+                 "cart.d", "cart.missing", "customer.tier", "nope.x"]:
+        for op in ["=", "!=", "<", "<=", ">", ">="]:
+            for literal in ["20", "20.5", "-3", "40", "'abc'", '"gold"', "'b'"]:
+                text = f"{path} {op} {literal}"
+                quick = _quick_compare(text, context)
+                if quick is None:
+                    continue  # JSONata decides these
+                checked += 1
+                assert quick == (compile_expression(text).evaluate(context) is True), text
+    assert checked > 80
+
+
+def test_plain_state_paths_agree_with_jsonata() -> None:
+    import jsonata
+
+    from tact.local.executor import _evaluate
+
+    states = {"input": {"status": "deferred", "n": 3, "ok": False, "obj": {"a": [1, {"b": 2}]},
+                        "list": [1, 2], "one": [7], "none": None, "f": 1.5},
+              "context": {"Execution": {"Input": {"customer_id": "ana"}}}}
+    for path in ["input.status", "input.n", "input.ok", "input.obj", "input.list", "input.one",
+                 "input.none", "input.f", "context.Execution.Input", "context.Execution.Input."
+                 "customer_id"]:
+        expected = jsonata.Jsonata(f"$states.{path}")
+        expected.set_output_convert_nulls(False)
+        raw = expected.evaluate(None, {"states": states})
+        got = _evaluate(f" $states.{path} ", {"states": states}, "test")
+        assert got == json.loads(json.dumps(jsonata.utils.Utils.convert_nulls(raw))), path
+
+
+# --- the in-memory world reaches no AWS API ---------------------------------------------------
+
+def test_memory_simulation_calls_no_aws_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from tact.local.simulator import Simulation
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("an AWS client was created in an in-memory run")
+
+    monkeypatch.setattr(boto3, "client", refuse)
+    monkeypatch.setattr(boto3, "resource", refuse)
+    report = Simulation(JOURNEYS, "memory").run(shopper("ana") + shopper("ben", consent=False))
+    assert [m["customer_id"] for m in report.messages] == ["ana", "ana"]
+
+
+def test_dead_letters_in_memory_go_to_the_report() -> None:
+    from tact import runtime
+
+    parked: list[tuple[str, str]] = []
+    runtime.override(dead_letter=lambda body, reason: parked.append((body, reason)))
+    try:
+        runtime.dead_letter("{bad", "body is not JSON")
+    finally:
+        runtime.reset()
+    assert parked == [("{bad", "body is not JSON")]

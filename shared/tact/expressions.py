@@ -72,7 +72,47 @@ def evaluate(text: str, context: dict[str, Any]) -> Any:
 
 def is_true(text: str | None, context: dict[str, Any]) -> bool:
     """Conditions are true only when they evaluate to boolean true (missing data is false)."""
-    return True if text is None else evaluate(text, context) is True
+    if text is None:
+        return True
+    quick = _quick_compare(text, context)
+    return quick if quick is not None else evaluate(text, context) is True
+
+
+_COMPARISON = re.compile(
+    r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(<=|>=|!=|=|<|>)\s*"
+    r"(-?\d+(?:\.\d+)?|'[^'\\]*'|\"[^\"\\]*\")\s*")
+_COMPARE = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+@lru_cache(maxsize=1024)
+def _comparison(text: str) -> tuple[tuple[str, ...], str, Any] | None:
+    found = _COMPARISON.fullmatch(text)
+    if found is None:
+        return None
+    path, op, literal = found.groups()
+    value: Any = literal[1:-1] if literal[0] in "'\"" else float(literal)
+    return tuple(path.split(".")), op, value
+
+
+def _quick_compare(text: str, context: dict[str, Any]) -> bool | None:
+    """``cart.value >= 20`` without the JSONata evaluator (the trigger test of every event):
+    only a path through objects to a number (or string) against a literal of the same kind;
+    anything else (missing data, arrays, mixed types) returns None and JSONata decides."""
+    parsed = _comparison(text)
+    if parsed is None:
+        return None
+    keys, op, literal = parsed
+    value: Any = context
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    if isinstance(literal, str):
+        return _COMPARE[op](value, literal) if isinstance(value, str) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return bool(_COMPARE[op](value, literal))
 
 
 def freshness_of(state: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class Backtest:
     workers: int
     seconds: float
     shard_seconds: list[float] = field(default_factory=list)
+    shard_cpu_seconds: list[float] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     @property
@@ -31,21 +32,26 @@ class Backtest:
 
 
 def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
-                 functions_dir: Path | None = None, store: str = "memory") -> Backtest:
+                 functions_dir: Path | None = None, store: str = "memory",
+                 shards: int | None = None) -> Backtest:
+    """``shards`` (default: one per worker) more than workers keeps each shard small, which
+    only matters on moto, whose cost grows with the table."""
     began = time.perf_counter()
     require_valid(load_project(journeys_dir))  # fail here, not once per worker
     functions = functions_dir or find_functions_dir(Path(journeys_dir))
     history = events if isinstance(events, History) else read_history(events)
     workers = max(1, workers)
-    jobs = [ShardJob(i, workers, Path(journeys_dir), functions, part, store)
-            for i, part in enumerate(split(history.events, workers))]
+    count = max(workers, shards or workers)
+    jobs = [ShardJob(i, count, Path(journeys_dir), functions, part, store)
+            for i, part in enumerate(split(history.events, count))]
     results = _run_jobs(jobs, workers)
     totals = Totals(rejected=list(history.rejected))
     for result in sorted(results, key=lambda r: r.index):
         totals.merge(result.totals)
     totals.sort()
     return Backtest(str(journeys_dir), totals, workers, time.perf_counter() - began,
-                    [r.seconds for r in results], history.files)
+                    [r.seconds for r in results], [r.cpu_seconds for r in results],
+                    history.files)
 
 
 def _run_jobs(jobs: list[ShardJob], workers: int) -> list[ShardResult]:

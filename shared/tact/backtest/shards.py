@@ -43,6 +43,7 @@ class ShardResult:
     index: int
     totals: Totals
     seconds: float
+    cpu_seconds: float = 0.0  # of this worker: unlike wall time, not inflated by other load
 
 
 def send_steps(definitions: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
@@ -67,7 +68,7 @@ def _collect_steps(states: dict[str, Any], steps: list[str]) -> None:
 def run_shard(job: ShardJob) -> ShardResult:
     from tact.local.simulator import Simulation
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     events: list[tuple[Any, int, dict[str, Any]]] = []
     rejected: list[dict[str, Any]] = []
     customers: set[str] = set()
@@ -94,7 +95,8 @@ def run_shard(job: ShardJob) -> ShardResult:
     totals.customers = len(customers)
     totals.events = len(events)
     totals.rejected = rejected + totals.rejected
-    return ShardResult(job.index, totals, time.perf_counter() - began)
+    return ShardResult(job.index, totals, time.perf_counter() - began,
+                       time.process_time() - cpu)
 
 
 def _check_isolation(job: ShardJob, simulation: Any, customers: set[str]) -> None:
