@@ -5,7 +5,9 @@ INFRA_BIN   := $(INFRA_VENV)/bin
 INFRA_STAMP := $(INFRA_VENV)/.installed
 # The Lambda runtime is python3.12: `sam build` wants that interpreter on PATH. The infra venv
 # is made with it, and its bin/ goes first on PATH for sam (pyenv's shim would refuse).
-PYTHON312   ?= $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.12*/bin/python3.12) python3.12)
+# Without any Python 3.12 the tools still install (linting works); sam build then says why.
+PYTHON312   ?= $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.12*/bin/python3.12) \
+                 $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null) python3)
 INFRA_ENV   := PATH="$(abspath $(INFRA_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 \
                AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}"
 INFRA_TEMPLATES := template.yaml infra/generated/journeys.template.json
