@@ -207,3 +207,21 @@ def test_conditions_see_when_attributes_were_set() -> None:
         assert decide(DecideRequest(**base, conditions=[stale]), _deps(store)) == {"branch": -1}
     finally:
         clock.use(None)
+
+
+def test_templates_and_conditions_see_event_data_with_model_defaults() -> None:
+    from tact.expressions import context_for, is_true
+    from tact.templates import render_message
+
+    # The shop left out the currency and an item's quantity: validate allowed reading them,
+    # so they must be there when the message renders (never an undefined at send time).
+    trigger = {"type": "cart_updated", "data": {"cart_id": "c1", "value": 49.9, "items": [
+        {"sku": "TEE", "name": "Tee", "price": 49.9, "gift_wrap": True}]}}
+    context = context_for(trigger, {})
+    assert context["cart"]["currency"] == "EUR"
+    assert context["cart"]["items"][0]["quantity"] == 1
+    assert context["cart"]["items"][0]["gift_wrap"] is True  # extra fields stay
+    assert is_true("cart.value > 40 and cart.items[0].quantity = 1", context)
+    template = load_project(ROOT / "journeys").templates["cart_reminder_1"]
+    text = render_message(template, "email", {**context, "links": {"unsubscribe": "u"}})["text"]
+    assert "- Tee x1" in text and "Total: 49.9 EUR" in text

@@ -128,8 +128,40 @@ def context_for(event: dict[str, Any], customer: dict[str, Any],
     context = {"customer": customer, "event": event, "freshness": freshness or {}}
     noun = EVENT_NOUNS.get(event.get("type", ""))
     if noun:
-        context[noun] = event.get("data", {})
+        context[noun] = with_defaults(event.get("type", ""), event.get("data", {}))
     return context
+
+
+def with_defaults(event_type: str, data: Any) -> Any:
+    """Event data as its model reads it: fields the shop left out get their defaults (an item's
+    ``quantity`` 1, a cart's ``currency``), so what `tact validate` allows a template to read
+    is there at send time too. Data the model rejects is passed on as it is."""
+    from pydantic import ValidationError
+
+    from tact.models.events import DATA_MODELS
+
+    model = DATA_MODELS.get(event_type)
+    if model is None or not isinstance(data, dict):
+        return data
+    try:
+        return _plain(model.model_validate(data).model_dump(mode="python"))
+    except ValidationError:
+        return data
+
+
+def _plain(value: Any) -> Any:
+    from datetime import datetime
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
