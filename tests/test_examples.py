@@ -176,5 +176,7 @@ def test_winback_holdout_receives_nothing_and_conversions_are_tracked() -> None:
         assert steps == expected, c
     holdout_log = {t.customer_id for t in report.timeline if t.what == "holdout"}
     assert holdout_log == set(control)
-    converted = {t.customer_id for t in report.timeline if t.what == "converted"}
-    assert converted == {buyer, control[0]}
+    converted = {t.customer_id: t.detail for t in report.timeline if t.what == "converted"}
+    assert set(converted) == {buyer, control[0]}
+    assert converted[control[0]].endswith("(control group)")
+    assert not converted[buyer].endswith("(control group)")

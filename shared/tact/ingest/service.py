@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from tact import clock
 from tact.customer import CustomerState, entry_key, event_key
+from tact.decide import in_holdout
 from tact.expressions import ExpressionError, context_for, freshness_of, is_true
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
@@ -146,14 +147,17 @@ def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
         goal_context = {**context, "entry": dict(entry.get("context") or {})}
         if not any(_goal_met(r.when, goal_context) for r in rules):
             continue
-        if entry.get("group") != "control":  # a control entry's execution has already ended
+        # Control-group membership is a pure function of (journey, customer): no read needed.
+        control = journey.holdout > 0 and in_holdout(journey.id, event.customer_id,
+                                                     journey.holdout)
+        if not control:  # a control entry's execution ended right after the holdout check
             deps.orchestrator.stop(str(entry["execution_arn"]), f"goal {event.type} {event.id}")
         # Kept (no longer active) so conversions can be counted per group.
         writes.append(Put({**entry, "converted_at": clock.iso(event.time),
                            "until": clock.iso(now)}))
         result.actions.append(Action("converted", journey.id, str(entry["name"]),
                                      f"goal {event.type} {event.id}"
-                                     + (" (control group)" if entry.get("group") else "")))
+                                     + (" (control group)" if control else "")))
     return writes
 
 
