@@ -198,12 +198,21 @@ def render_html(funnels: list[JourneyFunnel], definitions: dict[str, dict[str, A
     body = [f"<h1>{escape(title)}</h1>",
             f"<p>{len(messages)} messages sent in {len(funnels)} journeys.</p>",
             "<h2>Sends over time</h2>", timeline_svg(messages)]
-    for funnel in funnels:
+    active = [f for f in funnels if f.entries or f.not_entered]
+    for funnel in active:
         definition = definitions[funnel.journey]
         body += [f"<h2>Journey {escape(funnel.journey)}</h2>", "<h3>Funnel</h3>",
                  _funnel_html(funnel), "<h3>Graph</h3>", graph_svg(definition),
                  "<details><summary>Mermaid text</summary><pre>"
                  f"{escape(mermaid(definition))}</pre></details>"]
+    idle = [f for f in funnels if f not in active]
+    if idle:
+        body.append("<h2>Journeys without triggers in these events</h2>")
+        for funnel in idle:
+            definition = definitions[funnel.journey]
+            body.append(f"<details><summary>{escape(funnel.journey)}</summary>"
+                        f"{graph_svg(definition)}<pre>{escape(mermaid(definition))}</pre>"
+                        "</details>")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>\n")
