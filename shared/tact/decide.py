@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from tact import clock
-from tact.customer import PROFILE, CustomerState, entry_key
+from tact.customer import PROFILE, CustomerState
 from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
 from tact.journey.bundle import Bundle
 from tact.journey.model import TIME_OF_DAY
@@ -155,9 +155,7 @@ def _holdout(request: DecideRequest, deps: DecideDeps, state: CustomerState,
                    "journey": request.journey, "execution": request.execution,
                    "reason": f"control group ({request.share:.0%} holdout)",
                    "at": clock.iso(now), "ttl": ttl})]
-    entry = state.entries.get(entry_key(request.journey, request.execution))
-    if entry is not None:
-        writes.append(Put({**entry, "group": "control"}))
+    # (The entry item is left alone: membership is recomputed from journey and customer.)
     deps.store.write(request.customer_id, writes)
     return {"branch": CONTROL}
 
