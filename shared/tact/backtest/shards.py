@@ -8,8 +8,11 @@ not its own, and after the run its store and its executions must hold its custom
 
 from __future__ import annotations
 
+import gc
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +91,8 @@ def run_shard(job: ShardJob) -> ShardResult:
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
                             functions_dir=job.functions_dir)
-    report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
+    with _fewer_collections():
+        report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
     if events and job.store == "memory":
         _check_isolation(job, simulation, customers)
     totals = from_report(report, send_steps(simulation.definitions))
@@ -97,6 +101,22 @@ def run_shard(job: ShardJob) -> ShardResult:
     totals.rejected = rejected + totals.rejected
     return ShardResult(job.index, totals, time.perf_counter() - began,
                        time.process_time() - cpu)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A shard holds thousands of customers' items and executions, all alive to the end:
+    the cyclic collector's full passes over them cost ~15 % of the run for nothing. What is
+    alive now is frozen out of its view, and it runs less often; the worker exits after."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _check_isolation(job: ShardJob, simulation: Any, customers: set[str]) -> None:
