@@ -118,10 +118,10 @@ def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
     now = clock.now()
     if request.op == "update":
         return _update(request, deps)
+    if request.op == "holdout":
+        return _holdout(request, deps, now)  # needs no read: membership is a pure function
     state = CustomerState.from_items(request.customer_id,
                                      deps.store.read_customer(request.customer_id, now))
-    if request.op == "holdout":
-        return _holdout(request, deps, state, now)
     if request.op == "split":
         context = _context(state, request.trigger)
         for index, condition in enumerate(request.conditions):
@@ -145,8 +145,7 @@ def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
     return {"until": clock.iso(moment)}
 
 
-def _holdout(request: DecideRequest, deps: DecideDeps, state: CustomerState,
-             now: datetime) -> dict[str, Any]:
+def _holdout(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:
     if not in_holdout(request.journey, request.customer_id, request.share):
         return {"branch": TREATMENT}
     # Control: nothing is sent, but the entry stays on record so conversions are counted.
