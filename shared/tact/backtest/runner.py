@@ -54,10 +54,24 @@ def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
                     history.files)
 
 
+_INHERITED: list[ShardJob] = []  # jobs a forked worker finds in its copy of this process
+
+
+def _run_inherited(index: int) -> ShardResult:
+    return run_shard(_INHERITED[index])
+
+
 def _run_jobs(jobs: list[ShardJob], workers: int) -> list[ShardResult]:
     if workers == 1:
         return [run_shard(job) for job in jobs]
-    # fork: workers start with everything imported; elsewhere spawn re-imports.
-    method = "fork" if sys.platform == "linux" else "spawn"
-    with multiprocessing.get_context(method).Pool(workers) as pool:
+    if sys.platform == "linux":
+        # fork: workers start with everything imported and with the jobs in memory, so
+        # hundreds of thousands of events are never pickled across; only results come back.
+        _INHERITED[:] = jobs
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_run_inherited, range(len(jobs)), chunksize=1)
+        finally:
+            _INHERITED.clear()
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
         return pool.map(run_shard, jobs, chunksize=1)
