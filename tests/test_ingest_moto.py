@@ -228,3 +228,16 @@ def test_out_of_order_profile_updates_newest_wins_on_dynamodb(world: World) -> N
     assert current.attribute("timezone") == "America/New_York"
     assert current.attribute_time("timezone") == "2026-11-02T09:00:00Z"
     assert current.attribute("preferred_channel") == "sms"  # only the older event knew it
+
+
+def test_unreadable_bodies_are_dead_lettered_with_what_is_wrong(world: World) -> None:
+    world.send("{not json", {"detail-type": "cart_updated", "source": "shop"}, cart("cart-2"))
+    messages, failed = world.poll()
+    assert len(messages) == 3 and failed == []
+    reasons = sorted(m["MessageAttributes"]["reason"]["StringValue"]
+                     for m in world.dead_letters())
+    assert len(reasons) == 2
+    assert reasons == ["an EventBridge event without a `detail` object",
+                       "body is not JSON: Expecting property name enclosed in double quotes: "
+                       "line 1 column 2 (char 1)"]
+    assert len(world.executions()) == 1  # the good one went through

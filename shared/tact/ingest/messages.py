@@ -42,7 +42,11 @@ def unwrap(body: str) -> Any:
                          "send UTF-8 text") from None
     except RecursionError:
         raise EventError("body is nested too deeply to be a shop event") from None
-    if isinstance(message, dict) and "detail-type" in message and "detail" in message:
+    if isinstance(message, dict) and "detail-type" in message:
+        # Only what ingest needs is required of the EventBridge envelope (not, e.g., Powertools'
+        # EventBridgeModel, which also demands `account` — absent from moto's deliveries).
+        if not isinstance(message.get("detail"), dict):
+            raise EventError("an EventBridge event without a `detail` object")
         return message["detail"]
     return message
 
