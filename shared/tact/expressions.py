@@ -10,7 +10,10 @@ changes, so a marketer writes ``cart.value >= 20``. Templates see the same names
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -144,15 +147,40 @@ def with_defaults(event_type: str, data: Any) -> Any:
     if model is None or not isinstance(data, dict):
         return data
     try:
-        return _plain(model.model_validate(data).model_dump(mode="python"))
+        text = json.dumps(data)
+    except (TypeError, ValueError):  # not plain JSON (e.g. Decimal values): no cache
+        try:
+            return _plain(model.model_validate(data).model_dump(mode="python"))
+        except ValidationError:
+            return data
+    # Every context of a send or an event runs this on the same data again; validating it
+    # once per distinct text saves ~10 % of a simulation. Callers get their own copy.
+    cached = _defaults_of(event_type, text)
+    return data if cached is None else _fresh(cached)
+
+
+@lru_cache(maxsize=2048)
+def _defaults_of(event_type: str, text: str) -> Any:
+    from pydantic import ValidationError
+
+    from tact.models.events import DATA_MODELS
+
+    try:
+        return _plain(DATA_MODELS[event_type].model_validate(json.loads(text))
+                      .model_dump(mode="python"))
     except ValidationError:
-        return data
+        return None
+
+
+def _fresh(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_fresh(v) for v in value]
+    return value
 
 
 def _plain(value: Any) -> Any:
-    from datetime import datetime
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
