@@ -33,7 +33,7 @@ sam-build: $(INFRA_STAMP)
 
 lint-infra: $(INFRA_STAMP) $(STAMP)
 	$(BIN)/tact build --check --out infra/generated
-	$(INFRA_ENV) $(INFRA_BIN)/sam validate --lint --template template.yaml
+	$(foreach t,$(INFRA_TEMPLATES),$(INFRA_ENV) $(INFRA_BIN)/sam validate --lint --template $(t) &&) true
 	$(INFRA_ENV) $(INFRA_BIN)/cfn-lint $(INFRA_TEMPLATES)
 	$(INFRA_ENV) $(INFRA_BIN)/checkov --quiet --compact --skip-download --framework cloudformation \
 		$(foreach t,$(INFRA_TEMPLATES),-f $(t))
