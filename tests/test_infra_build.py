@@ -154,3 +154,12 @@ def test_layer_is_built_for_arm64_lambda() -> None:
     assert libraries, "pydantic-core at least has compiled code"
     assert all("aarch64" in name for name in libraries), libraries
     assert all("cpython-312" in name for name in libraries), libraries
+
+
+def test_function_and_layer_fit_lambdas_size_limit() -> None:
+    """Lambda refuses more than 250 MB unzipped for a function with its layers."""
+    build = built()
+    layer = sum(p.stat().st_size for p in (build / "TactLayer").rglob("*") if p.is_file())
+    for logical, _ in built_functions():
+        code = sum(p.stat().st_size for p in (build / logical).rglob("*") if p.is_file())
+        assert layer + code < 250 * 1024 * 1024, (logical, layer + code)
