@@ -216,3 +216,11 @@ def _entry(customer_id: str, at: datetime, version: str) -> dict[str, Any]:
             "trigger": {"id": f"e-{customer_id}", "type": "cart_updated",
                         "customer_id": customer_id, "time": at.isoformat(),
                         "data": {"cart_id": "k1", "value": 50}}}
+
+
+def test_a_project_without_journeys_still_makes_a_deployable_stack() -> None:
+    from tact.infra_gen import journeys_stack
+
+    stack = journeys_stack({}, {})
+    assert list(stack["Resources"]) == ["NoJourneysYet"]
+    assert set(TASK_FUNCTIONS) <= set(stack["Parameters"])
