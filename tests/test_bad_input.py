@@ -140,9 +140,6 @@ def test_an_event_over_256_kb_is_dead_lettered_with_its_size(world: World) -> No
     assert world.executions() == []
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: LAST#<type> keeps the last 10 events whole, "
-                   "so a few ~150 KB events outgrow DynamoDB's 400 KB item limit (moto does "
-                   "not enforce it on PutItem); see docs/guarantees.md")
 def test_large_events_never_build_an_item_over_dynamodb_s_limit(world: World) -> None:
     for n in range(3):
         big = event(f"big-{n}", "cart_updated", "ana", NOW - timedelta(minutes=10 - n),

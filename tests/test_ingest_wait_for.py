@@ -6,14 +6,22 @@ event resumes it through SendTaskSuccess (branch on_event), otherwise TimeoutSec
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tact import clock
+from tact.ingest.service import IngestDeps, ingest_event
+from tact.ingest.waiting import ParkRequest, park
+from tact.journey.bundle import Bundle
 from tact.journey.compiler import compile_journey
 from tact.journey.project import load_project, require_valid
+from tact.journey.settings import Settings
 from tact.local.simulator import Simulation
+from tact.models.events import parse_event
+from tact.store.memory import MemoryStore
 from tests.conftest import JOURNEYS
 
 JOURNEY = """\
@@ -101,3 +109,68 @@ def test_an_event_processed_before_the_token_was_parked_still_resumes(journeys: 
     execution = run(journeys, [ACCOUNT, purchase("09:00:00")])
     assert "got_paid" in execution["states"]
     assert execution["stop"] == "2026-11-02T09:00:00Z"
+
+
+# ----------------------------------------------------------------- park and ingest racing
+
+class _Resumes:
+    def __init__(self) -> None:
+        self.resumed: list[tuple[str, str]] = []
+
+    def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
+        raise AssertionError("no journeys here")
+
+    def stop(self, execution_arn: str, cause: str) -> None:
+        raise AssertionError("no journeys here")
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        self.resumed.append((token, output["id"]))
+        return True
+
+
+class _Interleaved(MemoryStore):
+    """Runs ``meanwhile`` once, right after the first read: the other side's whole turn."""
+
+    def __init__(self, meanwhile: Any = None) -> None:
+        super().__init__()
+        self.meanwhile = meanwhile
+
+    def read_customer(self, customer_id: str, now: datetime) -> list[dict[str, Any]]:
+        items = super().read_customer(customer_id, now)
+        if self.meanwhile is not None:
+            go, self.meanwhile = self.meanwhile, None
+            go()
+        return items
+
+
+PARK = ParkRequest(journey="first_order", step="paid", event="purchase_completed", timeout=86400,
+                   token="tok-1", since="2026-11-02T09:00:00Z", execution="x1",
+                   customer_id="ana", entered_at="2026-11-02T09:00:00Z",
+                   trigger=ACCOUNT)
+
+
+def _ingest(store: MemoryStore, orchestrator: _Resumes) -> None:
+    event, data = parse_event(purchase("09:00:30"))
+    ingest_event(event, data, IngestDeps(store, Bundle(settings=Settings(), journeys={},
+                                                       templates={}), orchestrator))
+
+
+@pytest.mark.parametrize("first", ["park reads first", "ingest reads first"])
+def test_park_and_a_simultaneous_event_never_miss_each_other(first: str) -> None:
+    orchestrator = _Resumes()
+    store = _Interleaved()
+    clock.use(lambda: datetime(2026, 11, 2, 9, 1, tzinfo=UTC))
+    try:
+        if first == "park reads first":
+            # park reads (no purchase yet); the purchase is ingested entirely; park writes.
+            store.meanwhile = lambda: _ingest(store, orchestrator)
+            park(PARK, store, orchestrator)
+        else:
+            # ingest reads (no wait yet); park parks entirely; ingest writes.
+            store.meanwhile = lambda: park(PARK, store, orchestrator)
+            _ingest(store, orchestrator)
+        items = store.read_customer("ana", clock.now())
+    finally:
+        clock.use(None)
+    assert orchestrator.resumed == [("tok-1", "o-1")]  # resumed exactly once, by either side
+    assert not [i for i in items if i["sk"].startswith("WAIT#")]

@@ -23,6 +23,7 @@ weight; only categories with a positive score can be the favourite (ties: first 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
@@ -42,6 +43,7 @@ from tact.models.events import (
 from tact.store.base import Item, Put
 
 RECENT_EVENTS_KEPT = 10
+LAST_EVENTS_BYTES = 300 * 1024  # DynamoDB items are at most 400 KB; one event at most 256 KB
 CONTACT_FIELDS = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
                   "push_endpoint")
 DECAY_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
@@ -181,8 +183,21 @@ def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedDa
 
 
 def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
-    """Keep the newest events per type: exit guards and out-of-order checks read them."""
+    """Keep the newest events per type: exit guards, waits and out-of-order checks read them.
+
+    Versioned, so a ``wait_for`` parking its token concurrently (it bumps the same version)
+    and this event cannot miss each other: one of the two writes fails and re-reads.
+    Bounded in size (newest first), so large events never outgrow DynamoDB's item limit.
+    """
     recent = state.recent_events(event.type)
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
     merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
-    return Put({"sk": last_key(event.type), "events": merged[:RECENT_EVENTS_KEPT]})
+    kept, size = [], 0
+    for item in merged[:RECENT_EVENTS_KEPT]:
+        size += len(json.dumps(item, default=str, ensure_ascii=False).encode("utf-8"))
+        if kept and size > LAST_EVENTS_BYTES:
+            break
+        kept.append(item)
+    version = int((state.last_events.get(event.type) or {}).get("version", 0))
+    return Put({"sk": last_key(event.type), "events": kept, "version": version + 1},
+               expect=version)

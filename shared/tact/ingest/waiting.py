@@ -8,8 +8,8 @@ the event (``resume_waits``); Step Functions' TimeoutSeconds ends waits nobody r
 
 An event that arrived between the wait starting and the token being parked is already in
 the customer's recent events (``LAST#<type>``), so ``park`` checks those first and resumes at
-once. (A narrow race remains when the event's ingest and the park write run in the same
-instant; then the wait times out, which is the conservative branch.)
+once. Park and ingest both write that item's version, so when they run at the same instant one
+of them fails its conditional write, re-reads, and sees the other: no wake-up is lost.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from tact import clock
-from tact.customer import CustomerState, wait_key
+from tact.customer import CustomerState, last_key, wait_key
 from tact.expressions import ExpressionError, context_for, is_true
-from tact.store.base import Delete, Put, Write
+from tact.store.base import ConditionFailed, Delete, Put, StoreTransientError, Write
 
 TTL_SLACK = timedelta(hours=1)
+MAX_RACES = 5
 
 
 class ParkRequest(BaseModel):
@@ -53,6 +54,15 @@ def _matches(wait: dict[str, Any], envelope: dict[str, Any], attributes: dict[st
 
 
 def park(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str, Any]:
+    for _ in range(MAX_RACES):
+        try:
+            return _park_once(request, store, orchestrator)
+        except ConditionFailed:
+            continue  # an event of the awaited type landed meanwhile: look again
+    raise StoreTransientError(f"wait {request.step}: too many concurrent events; retry")
+
+
+def _park_once(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str, Any]:
     now = clock.now()
     state = CustomerState.from_items(request.customer_id,
                                      store.read_customer(request.customer_id, now))
@@ -65,12 +75,22 @@ def park(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str, Any]:
             orchestrator.resume(request.token, envelope)
             return {"status": "resumed", "event_id": event["id"]}
     until = clock.parse_iso(request.since) + timedelta(seconds=request.timeout) + TTL_SLACK
-    store.write(request.customer_id, [Put({
-        "sk": wait_key(request.journey, request.execution, request.step),
-        "journey": request.journey, "execution": request.execution, "step": request.step,
-        "event": request.event, "when": request.when, "token": request.token, "since": since,
-        "trigger": request.trigger, "until": clock.iso(until), "ttl": int(until.timestamp()),
-    })])
+    # Bump the version of LAST#<event type> in the same write: if ingest stored an event of
+    # that type since our read, this write fails and we look again (and ingest, if it read
+    # before our write, fails its own and then finds the wait). No wake-up is ever lost.
+    last = state.last_events.get(request.event)
+    version = int((last or {}).get("version", 0))
+    store.write(request.customer_id, [
+        Put({
+            "sk": wait_key(request.journey, request.execution, request.step),
+            "journey": request.journey, "execution": request.execution, "step": request.step,
+            "event": request.event, "when": request.when, "token": request.token,
+            "since": since, "trigger": request.trigger, "until": clock.iso(until),
+            "ttl": int(until.timestamp()),
+        }),
+        Put({**(last or {"events": []}), "sk": last_key(request.event), "version": version + 1},
+            expect=version),
+    ])
     return {"status": "parked"}
 
 
