@@ -224,3 +224,12 @@ def test_a_project_without_journeys_still_makes_a_deployable_stack() -> None:
     stack = journeys_stack({}, {})
     assert list(stack["Resources"]) == ["NoJourneysYet"]
     assert set(TASK_FUNCTIONS) <= set(stack["Parameters"])
+
+
+def test_every_skipped_security_check_says_why() -> None:
+    skips = [(logical, skip) for logical, resource in RESOURCES.items()
+             for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])]
+    assert skips, "checkov skips live in each resource's Metadata"
+    for logical, skip in skips:
+        assert skip["id"].startswith("CKV_"), logical
+        assert len(skip.get("comment", "").split()) >= 6, f"{logical}: {skip['id']} needs a reason"
