@@ -174,3 +174,17 @@ def test_park_and_a_simultaneous_event_never_miss_each_other(first: str) -> None
         clock.use(None)
     assert orchestrator.resumed == [("tok-1", "o-1")]  # resumed exactly once, by either side
     assert not [i for i in items if i["sk"].startswith("WAIT#")]
+
+
+@pytest.mark.parametrize("change,where", [
+    (("event: purchase_completed", "event: purchase_complete"),
+     (8, 7, "unknown event type 'purchase_complete'")),
+    (("timeout: 24h", "timeout: 10s"),
+     (9, 7, "a wait_for timeout must be at least one minute, got 10s")),
+])
+def test_a_bad_wait_for_is_named_by_file_line_and_column(
+        journeys: Path, change: tuple[str, str], where: tuple[int, int, str]) -> None:
+    path = journeys / "first_order.yaml"
+    path.write_text(JOURNEY.replace(*change), encoding="utf-8")
+    errors = [(Path(e.file).name, e.line, e.col, e.message) for e in load_project(journeys).errors]
+    assert errors == [("first_order.yaml", *where)]

@@ -270,11 +270,18 @@ class WaitForSpec(_Strict):
 
     id: StepId
     event: str = Field(description="the event type to wait for, e.g. purchase_completed")
-    timeout: Duration = Field(ge=60, description="how long to wait, e.g. 24h")
+    timeout: Duration = Field(description="how long to wait, at least a minute, e.g. 24h")
     when: Expression | None = Field(
         default=None, description="JSONata condition on the awaited event; `entry` is the trigger")
     on_event: list[Step] = Field(default_factory=list, description="steps when the event came")
     on_timeout: list[Step] = Field(default_factory=list, description="steps when it did not")
+
+    @field_validator("timeout")
+    @classmethod
+    def _a_minute(cls, value: int) -> int:
+        if value < MIN_WAIT:
+            raise ValueError(f"a wait_for timeout must be at least one minute, got {value}s")
+        return value
 
     _event = field_validator("event")(_check_event)
     _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
