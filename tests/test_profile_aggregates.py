@@ -138,7 +138,8 @@ def profile_after(delivered: list[dict[str, Any]]) -> CustomerState:
     return CustomerState.from_items(CUSTOMER, store.read_customer(CUSTOMER, START))
 
 
-@settings(max_examples=150)  # cheap (memory store); ties and refunds need the examples
+# Cheap (memory store), and ties and refunds need the examples; `make soak` asks for more.
+@settings(max_examples=max(150, settings().max_examples))
 @given(deliveries())
 def test_aggregates_equal_the_reference_whatever_the_order_and_duplicates(
         case: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
