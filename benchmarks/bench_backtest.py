@@ -47,8 +47,9 @@ def run() -> list[Figure]:
                     f"days, {WORKERS} workers, {result.seconds:.1f} s wall incl. reading the "
                     f"file; {len(t.messages)} sent, {len(t.suppressed)} not sent; {_load()}"))
     figures.append(("backtest_worker_cpu_ms_per_customer", round(cpu_ms, 2),
-                    "CPU time of the workers per customer: the rate an idle machine reaches "
-                    f"is ~{WORKERS} x 1000 / this"))
+                    "CPU time of the workers per customer, independent of other load: with "
+                    f"{WORKERS} idle CPUs the workers alone would run ~{WORKERS} x 1000 / this "
+                    "customers/s (reading the file and forking come on top, ~1 s)"))
 
     moto_events = generate(MOTO_CUSTOMERS, DAYS, seed=1)
     from tact.backtest.history import History, Located
