@@ -224,3 +224,28 @@ def test_recent_purchases_outweigh_old_ones_in_the_favourite_category() -> None:
     state = profile_after([buy(1, "2025-03-01T00:00:00Z", "100", "books"),
                            buy(2, "2026-03-01T00:00:00Z", "60", "home")])
     assert state.attribute("favourite_category") == "home"
+
+
+def test_lifecycle_changed_applies_unless_decided_on_an_older_last_purchase() -> None:
+    def buy(n: int, at: str) -> dict[str, Any]:
+        return {"id": f"p{n}", "type": "purchase_completed", "customer_id": CUSTOMER, "time": at,
+                "data": {"order_id": f"o{n}", "value": "10"}}
+
+    def lapse(event_id: str, based_on: str | None) -> dict[str, Any]:
+        data = {"stage": "lapsed", "previous": "active",
+                **({"last_purchase_at": based_on} if based_on else {})}
+        return {"id": event_id, "type": "lifecycle_changed", "customer_id": CUSTOMER,
+                "time": "2026-06-01T03:00:00Z", "data": data}
+
+    first = buy(1, "2026-01-01T00:00:00Z")
+    lapsed = profile_after([first, lapse("l1", first["time"])])
+    assert lapsed.attribute("lifecycle_stage") == "lapsed"
+    assert "gsi1pk" not in lapsed.profile  # out of the lifecycle index
+    # Decided on the January purchase, but a February one was ingested meanwhile: stale.
+    stale = profile_after([first, buy(2, "2026-02-01T00:00:00Z"), lapse("l1", first["time"])])
+    assert stale.attribute("lifecycle_stage") == "active"
+    assert profile_after([first, lapse("l2", None)]).attribute("lifecycle_stage") == "lapsed"
+    # A purchase after the lapse makes the customer active again, and back in the index.
+    back = profile_after([first, lapse("l1", first["time"]), buy(3, "2026-07-01T00:00:00Z")])
+    assert back.attribute("lifecycle_stage") == "active"
+    assert back.profile["gsi1sk"] == "2026-07-01T00:00:00Z"

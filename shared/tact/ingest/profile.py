@@ -158,8 +158,9 @@ def _apply_order(attrs: dict[str, Any], scores: dict[str, Decimal], value: Decim
 def _apply_lifecycle(attrs: dict[str, Any], data: LifecycleChangedData, at: str, by: str) -> None:
     last = attrs.get("last_purchase_at", {}).get("v")
     based_on = clock.iso(data.last_purchase_at) if data.last_purchase_at else None
-    if data.stage == "lapsed" and based_on != last:
+    if data.stage == "lapsed" and based_on is not None and based_on != last:
         return  # decided on a purchase that is no longer the last one: stale, ignore
+    # Without a basis (a sender's own decision) newest wins, and any later purchase reactivates.
     _set(attrs, "lifecycle_stage", data.stage, at, by)
 
 
