@@ -15,9 +15,10 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonata
+if TYPE_CHECKING:
+    import jsonata
 
 EVENT_NOUNS = {
     "cart_updated": "cart",
@@ -58,6 +59,8 @@ class ExpressionError(ValueError):
 
 @lru_cache(maxsize=1024)
 def compile_expression(text: str) -> jsonata.Jsonata:
+    import jsonata  # on first use: simple comparisons never need it (cold start)
+
     try:
         return jsonata.Jsonata(text)
     except Exception as err:  # jsonata-python raises its own JException
