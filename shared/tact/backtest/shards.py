@@ -109,8 +109,7 @@ def _fewer_collections() -> Iterator[None]:
     the cyclic collector's full passes over them cost ~15 % of the run for nothing. What is
     alive now is frozen out of its view, and it runs less often; the worker exits after."""
     threshold = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no collection first: a little garbage frozen in a short-lived worker is fine
     gc.set_threshold(50_000, 50, 1_000)
     try:
         yield
