@@ -26,6 +26,7 @@ from tact.local.clock import VirtualClock
 from tact.local.executor import LocalStepFunctions
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
+from tact.local.simulator import ExecutorOrchestrator
 from tests.conftest import JOURNEYS, ROOT
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -49,19 +50,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-class ExecutorOrchestrator:
-    """Ingest's start/stop straight into the local executor (our Orchestrator interface)."""
-
-    def __init__(self, executor: LocalStepFunctions) -> None:
-        self.executor = executor
-
-    def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
-        return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
-
-    def stop(self, execution_arn: str, cause: str) -> None:
-        self.executor.stop_execution(execution_arn, cause=cause)
 
 
 @dataclass

@@ -101,8 +101,9 @@ def test_same_event_twice_gives_one_profile_update_and_one_execution(world: Worl
     assert [i["kind"] for i in logs] == ["started"]
 
 
-def test_replay_after_a_lost_write_names_the_same_execution(world: World) -> None:
-    """Crash between StartExecution and the write: the retry finds the execution by name."""
+def test_a_lost_write_starts_nothing_and_the_replay_starts_once(world: World) -> None:
+    """Crash before the write: ingest writes first, starts second, so nothing ran yet; the
+    retry starts the journey once."""
     world.send(cart())
     client = runtime.store().client
     lost = {"n": 0}
@@ -114,7 +115,7 @@ def test_replay_after_a_lost_write_names_the_same_execution(world: World) -> Non
 
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", lose_once)
     _, failed = world.poll()
-    assert len(failed) == 1 and len(world.executions()) == 1
+    assert len(failed) == 1 and world.executions() == []
     world.expire_visibility()
     _, failed = world.poll()
     assert failed == []
@@ -135,7 +136,8 @@ def test_throttled_start_is_a_batch_item_failure_retried_until_it_succeeds(world
     _, failed = world.poll()
     assert len(failed) == 1  # only the cart: the profile event went through
     assert state().attribute("email") == "ana@example.com"
-    assert state().entries == {} and world.executions() == []
+    # Written, not yet started: the redelivery finds its entry and starts it.
+    assert len(state().entries) == 1 and world.executions() == []
     # The retry is delayed by the backoff (attempt 1: up to 2 s), set on the message itself.
     assert delays == [delays[0]] and 1 <= delays[0] <= 2
     world.expire_visibility()

@@ -19,7 +19,7 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tact.local.simulator import _ExecutorOrchestrator
+from tact.local.simulator import ExecutorOrchestrator
 from tests.invariants import cart, check_invariants, event, simulate
 
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
@@ -110,14 +110,14 @@ def test_a_lost_stop_never_lets_a_tactless_message_out(events: list[dict[str, An
     nobody retried): the send path's own exit guard must still hold every promise."""
     lose = data.draw(st.sets(st.integers(0, 9), max_size=10), label="stops lost (by index)")
     calls = [0]
-    real_stop = _ExecutorOrchestrator.stop
+    real_stop = ExecutorOrchestrator.stop
 
-    def flaky_stop(self: _ExecutorOrchestrator, execution_arn: str, cause: str) -> None:
+    def flaky_stop(self: ExecutorOrchestrator, execution_arn: str, cause: str) -> None:
         calls[0] += 1
         if (calls[0] - 1) % 10 not in lose:
             real_stop(self, execution_arn, cause)
 
-    with patch.object(_ExecutorOrchestrator, "stop", flaky_stop):
+    with patch.object(ExecutorOrchestrator, "stop", flaky_stop):
         check_invariants(events, simulate(events, store="memory"))
 
 

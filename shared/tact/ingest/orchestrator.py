@@ -17,6 +17,10 @@ class OrchestrationThrottled(Exception):
 
 
 class Orchestrator(Protocol):
+    def execution_arn(self, journey: str, name: str) -> str:
+        """The ARN an execution of this name has (names are deterministic)."""
+        ...
+
     def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
         """Start (idempotently, by name) and return the execution ARN."""
         ...

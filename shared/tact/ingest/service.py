@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from tact import clock
-from tact.customer import CustomerState, entry_key, event_key
+from tact.customer import CustomerState, entry_key, event_key, plain
 from tact.decide import in_holdout
 from tact.expressions import ExpressionError, context_for, freshness_of, is_true
 from tact.ingest.orchestrator import Orchestrator
@@ -51,20 +51,68 @@ def execution_name(journey: str, version: str, customer_id: str, event_id: str) 
     return f"{journey}-{digest[:32]}"
 
 
+class _Effects:
+    """Journey control calls, held back until the customer's items are written.
+
+    Written first, started second: an execution's first step then always sees the customer
+    as of this event. If the process dies in between, the redelivered event finds its marker
+    and re-issues the starts of the entries it created (names are deterministic, so a start
+    that did happen is not repeated). A lost stop is covered by the send path's exit guard.
+    """
+
+    def __init__(self, target: Orchestrator) -> None:
+        self.target = target
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def execution_arn(self, journey: str, name: str) -> str:
+        return self.target.execution_arn(journey, name)
+
+    def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
+        self.calls.append(("start", (journey, name, payload)))
+        return self.target.execution_arn(journey, name)
+
+    def stop(self, execution_arn: str, cause: str) -> None:
+        self.calls.append(("stop", (execution_arn, cause)))
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        self.calls.append(("resume", (token, output)))
+        return True
+
+    def run(self) -> None:
+        for method, args in self.calls:
+            getattr(self.target, method)(*args)
+
+
 def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps) -> IngestResult:
     for _ in range(MAX_RACES):
         now = clock.now()
         state = CustomerState.from_items(event.customer_id,
                                          deps.store.read_customer(event.customer_id, now))
         if event.id in state.seen_events:
+            _restart_lost_starts(event, state, deps)
             return IngestResult(event.id, duplicate=True)
-        writes, result = _plan(event, data, state, deps, now)
+        effects = _Effects(deps.orchestrator)
+        writes, result = _plan(event, data, state, replace(deps, orchestrator=effects), now)
         try:
             deps.store.write(event.customer_id, writes)
         except ConditionFailed:
             continue  # another event for this customer landed first: recompute on fresh data
+        effects.run()
         return result
     raise StoreTransientError(f"event {event.id}: too many concurrent updates; retry")
+
+
+def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDeps) -> None:
+    """A redelivery after a crash between write and start: start what this event entered."""
+    envelope = event.model_dump(mode="json")
+    for entry in state.entries.values():
+        if entry.get("trigger_id") != event.id or entry.get("converted_at"):
+            continue
+        deps.orchestrator.start(str(entry["journey"]), str(entry["name"]), {
+            "journey": entry["journey"], "version": entry["version"],
+            "customer_id": event.customer_id, "entered_at": entry["entered_at"],
+            "trigger": envelope, "context": plain(entry.get("context") or {}),
+        })
 
 
 def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
@@ -92,8 +140,9 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     result.actions += [Action("resumed", str(w["journey"]), str(w["execution"]),
                               f"{event.type} {event.id} for {w['step']}") for w in resumed]
     for journey in deps.bundle.journeys.values():
-        writes += _exit(journey, event, state, context, deps, now, result)
+        # Goals before exits: an event that is both converts the entry (one write per item).
         writes += _convert(journey, event, state, context, deps, now, result)
+        writes += _exit(journey, event, state, context, deps, now, result, writes)
         if journey.trigger.event == event.type:
             writes += _enter(journey, event, envelope, state, context, deps, now, result)
     writes += [_decision_record(event, action, now, deps.bundle.settings.message_log_ttl, n)
@@ -117,12 +166,15 @@ def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, 
 
 def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
           context: dict[str, Any], deps: IngestDeps, now: datetime,
-          result: IngestResult) -> list[Write]:
+          result: IngestResult, planned: list[Write]) -> list[Write]:
     rules = [r for r in journey.exit_on if r.event == event.type]
     if not rules:
         return []
     writes: list[Write] = []
+    taken = {w.item["sk"] if isinstance(w, Put) else w.sk for w in planned}
     for entry in state.active_entries(journey.id, now):
+        if entry["sk"] in taken:
+            continue  # already ended by this event as a goal
         if str(entry.get("entered_at", "")) > clock.iso(event.time):
             continue  # the exit event is older than this entry
         entry_context = dict(entry.get("context") or {})

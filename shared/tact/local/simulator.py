@@ -110,15 +110,23 @@ def _sqs_batch(raw: dict[str, Any], delivery: int) -> dict[str, Any]:
     }]}
 
 
-class _ExecutorOrchestrator:
+class ExecutorOrchestrator:
     """Journey control straight into the local executor (the in-memory store's runs)."""
 
     def __init__(self, executor: LocalStepFunctions, alias: str = "live") -> None:
         self.executor = executor
         self.alias = alias
 
+    def execution_arn(self, journey: str, name: str) -> str:
+        return f"{SM_PREFIX}{journey}:{name}".replace(":stateMachine:", ":execution:")
+
     def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
-        return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
+        from tact.local.executor import ExecutionAlreadyExists
+
+        try:
+            return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
+        except ExecutionAlreadyExists:
+            return self.execution_arn(journey, name)  # a replay: started before
 
     def stop(self, execution_arn: str, cause: str) -> None:
         self.executor.stop_execution(execution_arn, cause=cause)
@@ -307,7 +315,7 @@ class Simulation:
             # No AWS API is reachable here: channels deliver into a local outbox and bad
             # events are reported instead of parked on a queue.
             self.store = MemoryStore()  # kept for the backtest's shard checks
-            runtime.override(store=self.store, orchestrator=_ExecutorOrchestrator(executor),
+            runtime.override(store=self.store, orchestrator=ExecutorOrchestrator(executor),
                              channel_sender=outbox.sender, dead_letter=dead_letter)
         else:
             self._setup_aws()
