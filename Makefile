@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP) lint-infra
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

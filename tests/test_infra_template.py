@@ -47,6 +47,14 @@ def test_table_in_the_template_is_the_schema_the_code_uses() -> None:
     assert props["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "Key"}
 
 
+def test_ingest_knows_the_queue_s_last_attempt() -> None:
+    """Ingest parks an event with its reason on the last receive; SQS's own redrive after
+    that attempt would carry none, so the two numbers must be the same."""
+    queue = RESOURCES["IngestQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    env = RESOURCES["IngestFunction"]["Properties"]["Environment"]["Variables"]
+    assert int(env["TACT_MAX_RECEIVE_COUNT"]) == int(queue)
+
+
 def test_the_store_works_on_a_moto_table_built_from_the_template() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with mock_aws():

@@ -111,7 +111,7 @@ def reference(events: list[dict[str, Any]]) -> dict[str, Any]:
                 scores[item["category"]] = scores.get(item["category"], Decimal(0)) + sign * score
     if scores:
         best = sorted((-s, c) for c, s in scores.items() if s > 0)
-        out["favourite_category"] = best[0][1] if best else None
+        out["favorite_category"] = best[0][1] if best else None
     if buys:
         out["lifecycle_stage"] = "active"
     elif people:
@@ -209,7 +209,7 @@ def test_refund_subtracts_and_a_full_refund_uncounts_the_order() -> None:
     assert state.attribute("total_spent") == 30
     assert state.attribute("average_order_value") == 30
     # The garden order was refunded (at a later, heavier weight): books is the favourite.
-    assert state.attribute("favourite_category") == "books"
+    assert state.attribute("favorite_category") == "books"
     assert state.attribute("lifecycle_stage") == "active"
     assert state.profile["gsi1sk"] == "2026-03-02T10:00:00Z"  # in the lifecycle index
 
@@ -223,7 +223,7 @@ def test_recent_purchases_outweigh_old_ones_in_the_favourite_category() -> None:
     # 100 spent on books a year before 60 on home: 60 * 2**(365/90) ≈ 986 > 100.
     state = profile_after([buy(1, "2025-03-01T00:00:00Z", "100", "books"),
                            buy(2, "2026-03-01T00:00:00Z", "60", "home")])
-    assert state.attribute("favourite_category") == "home"
+    assert state.attribute("favorite_category") == "home"
 
 
 def test_lifecycle_changed_applies_unless_decided_on_an_older_last_purchase() -> None:

@@ -128,9 +128,6 @@ def freshness_of(state: Any) -> dict[str, Any]:
 
 def context_for(event: dict[str, Any], customer: dict[str, Any],
                 freshness: dict[str, Any] | None = None) -> dict[str, Any]:
-    if "favourite_category" in customer and "favorite_category" not in customer:
-        # The profile stores the British spelling; journeys use the model's name.
-        customer = {**customer, "favorite_category": customer["favourite_category"]}
     context = {"customer": customer, "event": event, "freshness": freshness or {}}
     noun = EVENT_NOUNS.get(event.get("type", ""))
     if noun:

@@ -152,7 +152,7 @@ def _apply_order(attrs: dict[str, Any], scores: dict[str, Decimal], value: Decim
                 item, moment)
             touched = True
     if touched:
-        _touch(attrs, "favourite_category", favourite(scores), at, by)
+        _touch(attrs, "favorite_category", favourite(scores), at, by)
 
 
 def _apply_lifecycle(attrs: dict[str, Any], data: LifecycleChangedData, at: str, by: str) -> None:
