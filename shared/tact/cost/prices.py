@@ -1,9 +1,10 @@
 """Unit prices (USD) behind ``tact cost``. Dated, because AWS prices change; every field can be
 overridden in ``settings.yaml`` under ``prices:`` (e.g. your region's or your negotiated rates).
 
-The built-in list is AWS's public on-demand price list for us-east-1 as read on ``as_of``.
-The Pinpoint figures are its last published list prices before end of support (2026-10-30),
-for comparison only.
+The built-in figures are AWS's public on-demand list prices for us-east-1 as the project
+knows them on ``as_of``; they were not fetched from AWS (no network here), so check them
+against the pricing pages for your region and override what differs. The Pinpoint figures
+are its last list prices before end of support (2026-10-30), for comparison only.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ class Prices(BaseModel):
     region: str = BUILT_IN_REGION
     # Step Functions Standard workflows
     step_functions_transition: float = Field(default=0.025 / 1000, ge=0)
-    # Lambda (x86)
+    # Lambda on arm64, as template.yaml deploys it (x86 would be 0.0000166667 per GB-s)
     lambda_request: float = Field(default=0.20 / 1_000_000, ge=0)
-    lambda_gb_second: float = Field(default=0.0000166667, ge=0)
+    lambda_gb_second: float = Field(default=0.0000133334, ge=0)
     # DynamoDB on-demand (request units)
     dynamodb_read_unit: float = Field(default=0.125 / 1_000_000, ge=0)
     dynamodb_write_unit: float = Field(default=0.625 / 1_000_000, ge=0)
