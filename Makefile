@@ -14,9 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+EXAMPLES := welcome abandoned_cart post_purchase winback
+
 demo: $(STAMP)
 	$(BIN)/tact validate journeys
 	$(BIN)/tact simulate --events journeys/examples/abandoned_cart.events.jsonl
+	$(BIN)/tact validate journeys/examples
+	@for example in $(EXAMPLES); do \
+		echo; echo "== journeys/examples: $$example"; \
+		$(BIN)/tact simulate --journeys journeys/examples \
+			--events journeys/examples/$$example.events.jsonl || exit 1; \
+	done
 
 test: $(STAMP) lint-infra
 	$(BIN)/ruff check .

@@ -139,6 +139,9 @@ def test_post_purchase_suggests_from_favourite_category_after_seven_days() -> No
            {"order_id": "cy-o1", "value": 30, "full": True}),
     ])
     assert sent(report, "post_purchase") == [("ana", "cross_sell", "2026-11-09T10:00:00Z")]
+    # The timeline says why ben got nothing: his entry ended at the `exit` step.
+    ended = [(t.customer_id, t.step, t.at) for t in report.timeline if t.what == "ended"]
+    assert ended == [("ben", "exit", "2026-11-09T10:00:00Z")]
 
 
 def test_post_purchase_template_names_the_new_product_not_the_bought_one() -> None:

@@ -142,7 +142,8 @@ def _with_progress(events: Path, journeys: Path, store: str):  # type: ignore[no
 
 
 _STYLE = {"sent": "green", "not sent": "red", "skipped": "red", "stopped": "yellow",
-          "started": "cyan", "deferred": "yellow", "failed": "bold red", "event": "dim"}
+          "started": "cyan", "ended": "yellow", "deferred": "yellow", "failed": "bold red",
+          "event": "dim"}
 
 
 def _print_timeline(report) -> None:  # type: ignore[no-untyped-def]
