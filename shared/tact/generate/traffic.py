@@ -28,6 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from tact.clock import iso
+
 DEFAULT_START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 
 TIME_ZONES: list[tuple[str, str, float]] = [  # zone, locale, share
@@ -121,10 +123,6 @@ def write_jsonl(events: Iterable[dict[str, Any]], out: IO[str]) -> None:
         out.write(json.dumps(event, separators=(",", ":")) + "\n")
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class _Customer:
     def __init__(self, number: int, seed: int, start: datetime, end: datetime,
                  model: TrafficModel, stats: TrafficStats) -> None:
@@ -139,7 +137,7 @@ class _Customer:
 
     def emit(self, kind: str, at: datetime, data: dict[str, Any]) -> None:
         event = {"id": f"{self.id}-{len(self.out) + 1}", "type": kind, "customer_id": self.id,
-                 "time": _iso(at), "data": data}
+                 "time": iso(at), "data": data}
         self.out.append(event)
         if self.rng.random() < self.model.duplicate:
             self.stats.duplicates += 1
