@@ -10,14 +10,17 @@ zero instead of sleeping.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botocore.awsrequest import AWSResponse
+from moto import mock_aws
 
-from tact import aws, runtime
+from tact import aws, clock, runtime
 from tact.journey.bundle import build, bundle_json
 from tact.journey.project import load_project, require_valid
 from tact.local.functions import load_handler
@@ -189,3 +192,29 @@ class DynamoOps:
 
     def _seen(self, event_name: str, **_: Any) -> None:
         self.ops.append(event_name.rsplit(".", 1)[-1])
+
+
+def moto_world(tmp: Path, monkeypatch: pytest.MonkeyPatch, now: datetime,
+               max_receive_count: int = 3, reasoned_last_attempt: bool = True,
+               journeys: Path | None = None) -> Iterator[World]:
+    """A fresh moto world with the environment the handlers read, on a fixed clock.
+
+    ``reasoned_last_attempt``: ingest knows the queue's maxReceiveCount and parks an event
+    with its reason on the last attempt (as deployed); off, only SQS's own redrive is left.
+    """
+    env = aws_env(tmp) if journeys is None else aws_env(tmp, journeys)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        world = World.create(tmp, max_receive_count)
+        for key, value in world.env().items():
+            monkeypatch.setenv(key, value)
+        if reasoned_last_attempt:
+            monkeypatch.setenv("TACT_MAX_RECEIVE_COUNT", str(max_receive_count))
+        runtime.reset()
+        clock.use(lambda: now)
+        try:
+            yield world
+        finally:
+            clock.use(None)
+            runtime.reset()

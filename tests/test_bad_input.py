@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from tact import clock, runtime
+from tact import runtime
 from tact.customer import CustomerState
 from tests.awshooks import aws_calls
-from tests.ingest_world import World, aws_env
+from tests.ingest_world import World, moto_world
 from tests.invariants import cart, event, opted_in, records, simulate
 
 CORPUS = Path(__file__).resolve().parent / "badinput"
@@ -38,20 +37,7 @@ def body_of(case: dict[str, Any]) -> str:
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key, value in aws_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        w = World.create(tmp_path, max_receive_count=3)
-        for key, value in w.env().items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("TACT_MAX_RECEIVE_COUNT", "3")
-        runtime.reset()
-        clock.use(lambda: NOW)
-        try:
-            yield w
-        finally:
-            clock.use(None)
-            runtime.reset()
+    yield from moto_world(tmp_path, monkeypatch, NOW)
 
 
 def drain(world: World) -> list[list[str]]:

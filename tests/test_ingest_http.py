@@ -10,32 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from tact import aws, clock, runtime
+from tact import aws, runtime
 from tact.customer import CustomerState
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
-from tests.ingest_world import ROOT, World, aws_env
+from tests.ingest_world import ROOT, World, moto_world
 from tests.test_ingest_moto import NOW, cart, profile_event
 
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key, value in aws_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
     monkeypatch.setenv("TACT_EVENT_BUS_NAME", "tact-shop")
-    with mock_aws():
-        w = World.create(tmp_path)
-        monkeypatch.setenv("TACT_DEAD_LETTER_QUEUE_URL", w.dlq_url)
-        runtime.reset()
-        w.bridge()
-        clock.use(lambda: NOW)
-        try:
-            yield w
-        finally:
-            clock.use(None)
-            runtime.reset()
+    for world in moto_world(tmp_path, monkeypatch, NOW, reasoned_last_attempt=False):
+        world.bridge()
+        yield world
 
 
 def request(body: Any, signed: bool = True, base64_body: bool = False) -> dict[str, Any]:

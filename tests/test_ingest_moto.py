@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from tact import clock, runtime
+from tact import runtime
 from tact.customer import CustomerState
 from tact.ingest.messages import retry_delay
-from tests.ingest_world import Throttle, World, aws_env
+from tests.ingest_world import Throttle, World, moto_world
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -40,26 +39,7 @@ def profile_event(event_id: str = "p-1", customer: str = "ana") -> dict[str, Any
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    yield from _world(tmp_path, monkeypatch, max_receive_count=3, reasoned_last_attempt=True)
-
-
-def _world(tmp: Path, monkeypatch: pytest.MonkeyPatch, max_receive_count: int,
-           reasoned_last_attempt: bool) -> Iterator[World]:
-    for key, value in aws_env(tmp).items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        w = World.create(tmp, max_receive_count)
-        for key, value in w.env().items():
-            monkeypatch.setenv(key, value)
-        if reasoned_last_attempt:
-            monkeypatch.setenv("TACT_MAX_RECEIVE_COUNT", str(max_receive_count))
-        runtime.reset()
-        clock.use(lambda: NOW)
-        try:
-            yield w
-        finally:
-            clock.use(None)
-            runtime.reset()
+    yield from moto_world(tmp_path, monkeypatch, NOW)
 
 
 def state(customer: str = "ana") -> CustomerState:
@@ -172,7 +152,8 @@ def test_throttling_that_never_ends_lands_in_the_dead_letter_queue_with_its_reas
 
 def test_without_the_reasoned_last_attempt_sqs_redrive_still_keeps_the_event(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for w in _world(tmp_path, monkeypatch, max_receive_count=2, reasoned_last_attempt=False):
+    for w in moto_world(tmp_path, monkeypatch, NOW, max_receive_count=2,
+                        reasoned_last_attempt=False):
         Throttle(times=100).install()
         w.send(cart())
         for _ in range(2):

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from tact import aws, clock, runtime
+from tact import aws, runtime
 from tact.customer import PROFILE, CustomerState
 from tact.ingest.messages import process_message
 from tact.lifecycle.index import index_keys
@@ -22,7 +21,7 @@ from tact.lifecycle.job import due, event_for
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.store.base import pk
-from tests.ingest_world import ROOT, TABLE, DynamoOps, World, aws_env
+from tests.ingest_world import ROOT, TABLE, DynamoOps, World, moto_world
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)  # the daily run
 LAPSED_AFTER = timedelta(days=90)  # the settings default
@@ -34,20 +33,10 @@ def iso(t: datetime) -> str:
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key, value in aws_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
     monkeypatch.setenv("TACT_EVENT_BUS_NAME", "tact-shop")
-    with mock_aws():
-        w = World.create(tmp_path)
-        monkeypatch.setenv("TACT_DEAD_LETTER_QUEUE_URL", w.dlq_url)
-        runtime.reset()
+    for world in moto_world(tmp_path, monkeypatch, NOW, reasoned_last_attempt=False):
         aws.client("events").create_event_bus(Name="tact-shop")
-        clock.use(lambda: NOW)
-        try:
-            yield w
-        finally:
-            clock.use(None)
-            runtime.reset()
+        yield world
 
 
 def profile_item(customer: str, stage: str, last: datetime) -> dict[str, Any]:
