@@ -15,13 +15,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tact import clock
 from tact.customer import PROFILE, CustomerState
 from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
 from tact.journey.bundle import Bundle
 from tact.journey.model import TIME_OF_DAY
+from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
@@ -29,17 +30,8 @@ MAX_RACES = 5
 CONTROL, TREATMENT = 0, 1
 
 
-class DecideRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+class DecideRequest(StepRequest):
     op: Op
-    journey: str
-    step: str
-    execution: str = Field(min_length=1)
-    customer_id: str
-    version: str = ""
-    entered_at: str = ""
-    trigger: dict[str, Any] = Field(default_factory=dict)
     conditions: list[str | None] = Field(default_factory=list)  # split; None is `else`
     weights: list[float] = Field(default_factory=list)  # bucket
     share: float = 0.0  # holdout

@@ -17,29 +17,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from tact import clock
 from tact.customer import CustomerState, last_key, wait_key
 from tact.expressions import ExpressionError, context_for, is_true
+from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, Delete, Put, StoreTransientError, Write
 
 TTL_SLACK = timedelta(hours=1)
 MAX_RACES = 5
 
 
-class ParkRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    journey: str
-    step: str
+class ParkRequest(StepRequest):
     event: str
     when: str | None = None
     timeout: int
     token: str
     since: str  # when the wait began (the state's entered time)
-    execution: str
-    customer_id: str
     entered_at: str
     trigger: dict[str, Any]
 

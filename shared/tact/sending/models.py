@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tact.journey.model import ExitRule
+from tact.models.step import StepRequest
 
 SendStatus = Literal["sent", "suppressed", "deferred", "unknown", "failed"]
 SuppressionReason = Literal[
@@ -15,21 +16,14 @@ SuppressionReason = Literal[
 ]
 
 
-class SendRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    journey: str
+class SendRequest(StepRequest):
     version: str
-    step: str
-    execution: str = Field(min_length=1)
-    customer_id: str
-    entered_at: str
+    entered_at: str  # exit guards compare exit events with the entry's trigger time
     channel: str
     fallback: list[str] = Field(default_factory=list)
     template: str
     purpose: Literal["marketing", "transactional"]
     exit_on: list[ExitRule] = Field(default_factory=list)
-    trigger: dict[str, Any] = Field(default_factory=dict)
 
 
 class SendResult(BaseModel):
