@@ -5,7 +5,9 @@
 
 Figures: dynamodb_requests_per_send, handler_import_ratio (per function),
 simulate_customers_per_s (in-memory store and moto), transitions_per_entry (per journey),
-and whatever ``benchmarks/bench_backtest.py``'s ``run()`` reports.
+next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rate_brier
+(``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), and whatever
+``benchmarks/bench_backtest.py``'s ``run()`` reports.
 """
 
 from __future__ import annotations
@@ -225,6 +227,33 @@ def transitions_per_entry() -> list[Figure]:
     return figures
 
 
+# --------------------------------------------------------------------------- next best, propensity
+
+
+def next_best_and_propensity() -> list[Figure]:
+    """``tact backtest --holdout-days 14`` on a generated 20,000-customer, 60-day history:
+    the models fitted on the first 46 days against their baselines on the last 14."""
+    from tact.recommend.evaluate import holdout
+
+    customers = int(os.environ.get("BENCH_NBP_CUSTOMERS", "20000"))
+    events = _traffic(customers, days=60, seed=1)
+    report = holdout(events, holdout_days=14)
+    hit, pop = report.next_best_hit_rate_at_5, report.popularity_hit_rate_at_5
+    brier, base = report.propensity_brier, report.base_rate_brier
+    where = f"{customers} generated customers, 60 days, last 14 held out"
+    return [
+        ("next_best_hit_rate_at_5", hit,
+         f"target > popularity; {report.next_best_customers} customers who bought something "
+         f"new to them in the holdout; {hit - pop:+.3f} over popularity; {where}"),
+        ("popularity_hit_rate_at_5", pop, "baseline: the 5 best sellers they had not bought"),
+        ("propensity_brier", brier,
+         f"target < base rate; BG/NBD P(purchase in 14 d) of {report.buyers} buyers; "
+         f"{brier:.4f} vs {base:.4f}, {(base - brier) / base:.1%} below the base rate's"),
+        ("base_rate_brier", base,
+         f"baseline: the holdout's own purchase rate {report.base_rate:.3f} for everyone"),
+    ]
+
+
 # --------------------------------------------------------------------------- backtest
 
 
@@ -246,6 +275,7 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "simulate": simulate_customers_per_s,
     "imports": handler_import_ratio,
     "backtest": backtest,
+    "nbp": next_best_and_propensity,
     "simulate_moto": simulate_customers_per_s_moto,
 }
 

@@ -15,6 +15,17 @@ whatever the total count. The shape follows published e-commerce figures:
   with American and Asia-Pacific minorities. Around 60 % opt in to email marketing; a few
   withdraw or opt in during the window.
 - At-least-once delivery: a small share of events arrives twice (same id).
+
+Structure worth learning (what ``tact backtest --holdout-days`` measures the models on):
+
+- Co-purchase affinities: products belong to *styles* (running kit, home baking, garden
+  starter, ...) that cross categories. Each customer likes one to three styles; most items
+  they pick come from a style they like, preferring the styles of what they bought before,
+  the rest by overall popularity. A customer rarely buys the same product twice (consumables
+  excepted).
+- Repeat buying as BG/NBD assumes it: each customer's session rate is gamma-distributed
+  across customers (so their purchase rate is too), and after each purchase a customer
+  drops out for good with their own probability, beta-distributed across customers.
 """
 
 from __future__ import annotations
@@ -43,16 +54,40 @@ TIME_ZONES: list[tuple[str, str, float]] = [  # zone, locale, share
 HOURLY = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 4, 4.2, 4.5,
           5, 4.8, 4.3, 4.2, 4.4, 5, 6, 7.2, 7.8, 7, 5, 2.5]
 CATALOG: dict[str, list[tuple[str, float]]] = {  # category: (product, median price)
-    "home": [("Mug", 12), ("Throw blanket", 45), ("Table lamp", 60), ("Candle set", 22)],
-    "fashion": [("T-shirt", 25), ("Jeans", 70), ("Scarf", 30), ("Sneakers", 95)],
-    "beauty": [("Face cream", 28), ("Shampoo", 9), ("Perfume", 65)],
-    "electronics": [("Headphones", 120), ("Charger", 25), ("Speaker", 80)],
-    "books": [("Novel", 14), ("Cookbook", 30), ("Atlas", 40)],
-    "garden": [("Plant pot", 18), ("Hose", 35), ("Seeds", 5)],
-    "sports": [("Yoga mat", 30), ("Water bottle", 15), ("Running shorts", 35)],
+    "home": [("Mug", 12), ("Throw blanket", 45), ("Table lamp", 60), ("Candle set", 22),
+             ("Cushion", 25), ("Spice rack", 28), ("Apron", 18)],
+    "fashion": [("T-shirt", 25), ("Jeans", 70), ("Scarf", 30), ("Sneakers", 95),
+                ("Belt", 35), ("Rain jacket", 110), ("Wool socks", 12)],
+    "beauty": [("Face cream", 28), ("Shampoo", 9), ("Perfume", 65), ("Serum", 35),
+               ("Cleanser", 15), ("Conditioner", 9)],
+    "electronics": [("Headphones", 120), ("Charger", 25), ("Speaker", 80), ("Power bank", 40),
+                    ("Phone case", 20), ("Reading light", 22)],
+    "books": [("Novel", 14), ("Cookbook", 30), ("Atlas", 40), ("Travel guide", 20),
+              ("Bookmark set", 8)],
+    "garden": [("Plant pot", 18), ("Hose", 35), ("Seeds", 5), ("Gardening gloves", 14),
+               ("Watering can", 24), ("Plant food", 9)],
+    "sports": [("Yoga mat", 30), ("Water bottle", 15), ("Running shorts", 35),
+               ("Yoga block", 14), ("Sports socks", 10), ("Foam roller", 25)],
 }
 CATEGORY_WEIGHTS = {"home": 0.2, "fashion": 0.26, "beauty": 0.14, "electronics": 0.1,
                     "books": 0.1, "garden": 0.08, "sports": 0.12}
+# Styles: products bought together or one after another, across categories.
+STYLES: list[tuple[str, ...]] = [
+    ("Sneakers", "Running shorts", "Sports socks", "Water bottle", "Headphones"),
+    ("Yoga mat", "Yoga block", "Water bottle", "Foam roller", "Candle set"),
+    ("Cookbook", "Mug", "Spice rack", "Apron"),
+    ("Plant pot", "Seeds", "Gardening gloves", "Watering can", "Plant food"),
+    ("Novel", "Reading light", "Bookmark set", "Throw blanket", "Mug"),
+    ("Face cream", "Serum", "Cleanser", "Perfume"),
+    ("Shampoo", "Conditioner", "Face cream"),
+    ("Headphones", "Charger", "Power bank", "Phone case", "Speaker"),
+    ("T-shirt", "Jeans", "Belt", "Sneakers"),
+    ("Table lamp", "Candle set", "Throw blanket", "Cushion"),
+    ("Rain jacket", "Wool socks", "Scarf", "Atlas", "Travel guide", "Power bank"),
+    ("Hose", "Watering can", "Plant food"),
+]
+CONSUMABLES = {"Shampoo", "Conditioner", "Seeds", "Plant food", "Cleanser", "Sports socks",
+               "Wool socks", "Mug"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +109,9 @@ class TrafficModel:
     buy_later: float = 0.07  # of cart sessions, 1-72 h later
     empty_cart: float = 0.04  # of cart sessions, emptied explicitly
     duplicate: float = 0.005  # events delivered twice
+    style_affinity: float = 0.75  # items picked from a style the customer likes
+    dropout_a: float = 1.0  # beta(a, b): chance to drop out for good after each purchase
+    dropout_b: float = 4.0  # (mean a / (a + b) = 0.2)
 
 
 @dataclass
@@ -134,6 +172,10 @@ class _Customer:
         self.cart: list[dict[str, Any]] = []
         self.carts = 0
         self.orders = 0
+        self.bought: list[str] = []  # product names, oldest first
+        self.styles: list[int] = []
+        self.dropout = 0.0
+        self.gone = False  # dropped out after a purchase: no more sessions
 
     def emit(self, kind: str, at: datetime, data: dict[str, Any]) -> None:
         event = {"id": f"{self.id}-{len(self.out) + 1}", "type": kind, "customer_id": self.id,
@@ -176,6 +218,8 @@ class _Customer:
         elif not email_consent and rng.random() < m.opt_in_in_window:
             at = joined + timedelta(seconds=rng.uniform(60, left))
             self.consent("email", True, at, "preference_center")
+        self.styles = rng.sample(range(len(STYLES)), 1 + min(int(rng.expovariate(1.2)), 2))
+        self.dropout = rng.betavariate(m.dropout_a, m.dropout_b)
         self.sessions(joined, ZoneInfo(zone))
         return self.out
 
@@ -193,6 +237,8 @@ class _Customer:
                         if t is not None)
         busy_until = joined
         for begin in starts:
+            if self.gone:
+                break
             if begin < busy_until:
                 continue  # still deciding about a cart from an earlier session
             self.stats.sessions += 1
@@ -208,7 +254,7 @@ class _Customer:
         cart_id = f"{self.id}-cart{self.carts}"
         at = begin + timedelta(seconds=rng.randint(20, 300))
         for _ in range(1 + min(int(rng.expovariate(1.1)), 5)):
-            self.cart.append(_product(rng))
+            self.cart.append(self.pick())
             self.emit("cart_updated", at, {"cart_id": cart_id, "value": _value(self.cart),
                                            "currency": "EUR", "items": list(self.cart)})
             at += timedelta(seconds=rng.randint(30, 420))
@@ -232,8 +278,25 @@ class _Customer:
             self.emit("purchase_completed", at, {
                 "order_id": f"{self.id}-order{self.orders}", "cart_id": cart_id,
                 "value": _value(self.cart), "currency": "EUR", "items": list(self.cart)})
+            self.bought += [i["name"] for i in self.cart]
+            self.gone = self.rng.random() < self.dropout
         self.cart = []
         return at
+
+    def pick(self) -> dict[str, Any]:
+        """The next item: mostly from a liked style (those of past buys first), not a repeat."""
+        rng = self.rng
+        owned = set(self.bought) | {i["name"] for i in self.cart}
+        for _ in range(4):
+            if rng.random() < self.model.style_affinity:
+                near = [n for n in self.styles if owned & set(STYLES[n])]
+                style = STYLES[rng.choice(near if near and rng.random() < 0.7 else self.styles)]
+                item = _named(rng, rng.choice(style))
+            else:
+                item = _product(rng)
+            if item["name"] not in owned or item["name"] in CONSUMABLES:
+                return item
+        return item
 
 
 def _pick_zone(rng: random.Random) -> tuple[str, str]:
@@ -267,6 +330,19 @@ def _poisson(rng: random.Random, mean: float) -> int:
 def _product(rng: random.Random) -> dict[str, Any]:
     category = rng.choices(list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values()))[0]
     name, median = rng.choice(CATALOG[category])
+    return _item(rng, category, name, median)
+
+
+PRODUCTS = {name: (category, median) for category, products in CATALOG.items()
+            for name, median in products}
+
+
+def _named(rng: random.Random, name: str) -> dict[str, Any]:
+    category, median = PRODUCTS[name]
+    return _item(rng, category, name, median)
+
+
+def _item(rng: random.Random, category: str, name: str, median: float) -> dict[str, Any]:
     price = round(median * math.exp(rng.gauss(0, 0.25)), 2)
     return {"sku": f"{category[:3].upper()}-{name.replace(' ', '-').lower()}",
             "name": name, "category": category, "price": price,
