@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from tact.broadcast.model import Broadcast, Segment
 from tact.diagnostics import Diagnostic, ProjectError
 from tact.journey.guardrails import (
     check_journey,
@@ -35,6 +36,11 @@ class Project:
     sources: dict[str, YamlDocument] = field(default_factory=dict)  # journey id -> its document
     template_sources: dict[str, YamlDocument] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Broadcasts (journeys/broadcasts/) and the reusable segments they name (journeys/segments/)
+    broadcasts: dict[str, Broadcast] = field(default_factory=dict)
+    segments: dict[str, Segment] = field(default_factory=dict)
+    broadcast_sources: dict[str, YamlDocument] = field(default_factory=dict)
+    segment_sources: dict[str, YamlDocument] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -277,7 +283,10 @@ def load_project(root: Path | str) -> Project:
         project.sources[journey.id] = doc
         _check_references(project, journey, doc)
     _guardrails(project)
-    if not project.journeys and not diagnostics:
+    from tact.broadcast.project import load_broadcasts
+
+    load_broadcasts(project, custom_attributes(project))
+    if not project.journeys and not project.broadcasts and not diagnostics:
         diagnostics.append(Diagnostic(str(root), 1, 1, "no journey files found",
                                       "add a journey, e.g. with `tact new NAME`"))
     return project

@@ -20,7 +20,8 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DURATION = {"type": "string", "pattern": r"^\s*(\d+\s*[smhdw]\s*)+$", "examples": ["2h", "1d"]}
 TIME_OF_DAY = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "examples": ["09:00"]}
 FILES = {"journey": "journey.schema.json", "settings": "settings.schema.json",
-         "template": "template.schema.json"}
+         "template": "template.schema.json", "broadcast": "broadcast.schema.json",
+         "segment": "segment.schema.json"}
 
 
 def _event_enum() -> dict[str, Any]:
@@ -54,13 +55,33 @@ def template_schema() -> dict[str, Any]:
     return _finish(MessageTemplate.model_json_schema(by_alias=True), "Tact message template")
 
 
+def broadcast_schema() -> dict[str, Any]:
+    from tact.broadcast.model import Broadcast
+
+    schema = Broadcast.model_json_schema(by_alias=True)
+    # The loader reads "50/s" and "5%" as numbers; editors should offer the written forms.
+    schema["properties"]["throttle"] = {
+        "description": schema["properties"]["throttle"].get("description", ""),
+        "anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*/\s*(s|sec|second|m|min|"
+                   r"minute|h|hour)\s*$", "examples": ["50/s", "3000/min"]},
+                  {"type": "number", "exclusiveMinimum": 0}, {"type": "null"}]}
+    return _finish(schema, "Tact broadcast")
+
+
+def segment_schema() -> dict[str, Any]:
+    from tact.broadcast.model import Segment
+
+    return _finish(Segment.model_json_schema(by_alias=True), "Tact segment")
+
+
 def _finish(schema: dict[str, Any], title: str) -> dict[str, Any]:
     return {"$schema": DRAFT, **schema, "title": title}
 
 
 def schemas() -> dict[str, dict[str, Any]]:
     return {"journey": journey_schema(), "settings": settings_schema(),
-            "template": template_schema()}
+            "template": template_schema(), "broadcast": broadcast_schema(),
+            "segment": segment_schema()}
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
