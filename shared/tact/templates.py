@@ -57,17 +57,17 @@ class TemplateError(ValueError):
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     # Imported lazily: python-liquid costs noticeable cold-start time and only sends need it.
-    from liquid import Environment, StrictUndefined
+    from liquid import Environment, StrictDefaultUndefined
 
-    return Environment(undefined=StrictUndefined, autoescape=False)
+    return Environment(undefined=StrictDefaultUndefined, autoescape=False)
 
 
 @lru_cache(maxsize=1)
 def _html_environment() -> Any:
-    from liquid import Environment, StrictUndefined
+    from liquid import Environment, StrictDefaultUndefined
 
     # HTML bodies escape event data, so shop data can never inject markup.
-    return Environment(undefined=StrictUndefined, autoescape=True)
+    return Environment(undefined=StrictDefaultUndefined, autoescape=True)
 
 
 @lru_cache(maxsize=1024)

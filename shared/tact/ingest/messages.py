@@ -55,10 +55,21 @@ def process_message(body: str, deps: Any, dead_letter: Any) -> IngestResult | No
     try:
         event, data = parse_event(unwrap(body))
         _not_ahead_of_now(event.time)
+        _as_declared(event, deps.bundle.settings)
     except EventError as err:
         dead_letter(body, err.reason)
         return None
     return ingest_event(event, data, deps)
+
+
+def _as_declared(event: Any, settings: Any) -> None:
+    """Fields and attributes the shop declared in settings must have the declared types."""
+    from tact.models.declared import event_problems
+
+    problems = event_problems(event.type, event.data, settings.event_fields,
+                              settings.customer_attributes)
+    if problems:
+        raise EventError("; ".join(problems))
 
 
 def _not_ahead_of_now(time: Any) -> None:

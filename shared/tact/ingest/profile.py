@@ -32,6 +32,7 @@ from tact import clock
 from tact.customer import PROFILE, CustomerState, consent_key, last_key
 from tact.lifecycle.index import index_keys
 from tact.models.events import (
+    CONTACT_NAMES,
     CartItem,
     ConsentChangedData,
     CustomerUpdatedData,
@@ -44,8 +45,7 @@ from tact.store.base import Item, Put
 
 RECENT_EVENTS_KEPT = 10
 LAST_EVENTS_BYTES = 300 * 1024  # DynamoDB items are at most 400 KB; one event at most 256 KB
-CONTACT_FIELDS = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
-                  "push_endpoint")
+CONTACT_FIELDS = CONTACT_NAMES
 DECAY_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 HALF_LIFE_SECONDS = 90 * 86400
 SCORE_QUANTUM = Decimal("0.0001")
@@ -82,6 +82,8 @@ def profile_write(state: CustomerState, event: ShopEvent, data: Any) -> Put | No
             value = getattr(data, name)
             if value is not None:
                 _set(attrs, name, value, at, by)
+        for name, value in (data.attributes or {}).items():  # declared in settings (ingest checks)
+            _set(attrs, name, value, at, by)
         if "lifecycle_stage" not in attrs:
             _set(attrs, "lifecycle_stage", "prospect", at, by)
     elif isinstance(data, PurchaseCompletedData):

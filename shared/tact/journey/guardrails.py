@@ -29,7 +29,8 @@ from tact.journey.model import (
     WaitStep,
 )
 from tact.journey.yamlsource import YamlDocument
-from tact.models.events import DATA_MODELS
+from tact.models.declared import TYPE_HINT
+from tact.models.events import DATA_MODELS, CartItem
 
 CART_EVENTS = frozenset({"cart_updated", "checkout_started"})
 PURCHASE = "purchase_completed"
@@ -60,6 +61,7 @@ class _Ctx:
     doc: YamlDocument
     out: list[Diagnostic]
     custom_attributes: set[str]
+    event_fields: dict[str, dict[str, str]] | None = None
 
     def error(self, loc: tuple[Any, ...], message: str, hint: str) -> None:
         self.out.append(self.doc.error(loc, message, hint))
@@ -102,8 +104,9 @@ def _wait_for_branches(step: Any) -> list[tuple[str, list[Any]]]:
 
 
 def check_journey(journey: Journey, doc: YamlDocument, out: list[Diagnostic],
-                  min_spacing: int, custom_attributes: set[str]) -> None:
-    ctx = _Ctx(journey, doc, out, custom_attributes)
+                  min_spacing: int, custom_attributes: set[str],
+                  event_fields: dict[str, dict[str, str]] | None = None) -> None:
+    ctx = _Ctx(journey, doc, out, custom_attributes, event_fields)
     _retargeting(ctx)
     _expressions(ctx)
     _updates(ctx)
@@ -209,14 +212,51 @@ def _check_path(ctx: _Ctx, loc: tuple[Any, ...], where: tuple[int, int], root: s
                            f"remove it; only with a documented legal basis add a comment "
                            f"`# tact: allow-sensitive {name} - <why, who approved>` above"))
         return
-    for problem in path_problems(root, segments, roots, ctx.custom_attributes):
+    for problem in path_problems(root, segments, roots, ctx.custom_attributes,
+                                 ctx.event_fields):
         message, hint, severity = problem
         ctx.out.append(_at(doc, where, message, hint, severity))
 
 
+# What people write for a field that has another name here: "did you mean" must name it.
+SYNONYMS = {
+    "value": ("amount", "total", "sum", "subtotal", "grand_total", "cart_value", "order_value",
+              "cart_total", "order_total", "revenue"),
+    "price": ("cost", "amount", "unit_price"),
+    "quantity": ("qty", "count", "amount"),
+    "items": ("products", "lines", "line_items", "articles"),
+    "name": ("title", "product_name"),
+    "currency": ("currency_code",),
+    "category": ("categories", "type", "product_type"),
+    "sku": ("product_id", "item_id"),
+}
+ITEM_LISTS = ("items", "recommendations")
+
+
+def did_you_mean(word: str, options: list[str]) -> str | None:
+    """The option ``word`` most likely meant: a near spelling, or a known synonym."""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    lowered = word.lower()
+    return next((name for name, aliases in SYNONYMS.items()
+                 if name in options and lowered in aliases), None)
+
+
+def _field_hint(word: str, options: list[str], declare: str) -> str:
+    meant = did_you_mean(word, options)
+    known = f"did you mean {meant!r}?" if meant else f"known: {', '.join(sorted(options))}"
+    return f"{known} If your shop sends it, declare it in settings.yaml: {declare}"
+
+
 def path_problems(root: str, segments: list[str], roots: dict[str, str],
-                  custom: set[str]) -> list[tuple[str, str, str]]:
-    """What is wrong with one path read by a condition or a template (message, hint, severity)."""
+                  custom: set[str], event_fields: dict[str, dict[str, str]] | None = None,
+                  ) -> list[tuple[str, str, str]]:
+    """What is wrong with one path read by a condition or a template (message, hint, severity).
+
+    ``custom``: customer attributes set by update steps or declared in settings;
+    ``event_fields``: fields declared per event type in settings.
+    """
     if root not in roots:
         return [(f"unknown name {root!r}", _suggest(root, list(roots)), "error")]
     if not segments:
@@ -225,23 +265,40 @@ def path_problems(root: str, segments: list[str], roots: dict[str, str],
     if root in ("customer", "freshness"):
         known = [*CUSTOMER_ATTRIBUTES, *custom]
         if first not in known:
-            return [(f"unknown customer attribute {first!r}", _suggest(first, known), "error")]
+            return [(f"unknown customer attribute {first!r}",
+                     _field_hint(first, known, f"`customer_attributes: {{{first}: "
+                                 f"<{TYPE_HINT}>}}`, set by customer_updated `attributes`"),
+                     "error")]
     elif root == "event":
         known = ["id", "type", "customer_id", "time", "data"]
         if first not in known:
             return [(f"unknown event field {first!r}", _suggest(first, known), "error")]
     elif roots.get(root):
-        event_type = roots[root]
-        model = DATA_MODELS.get(event_type)
-        fields = list(model.model_fields) if model else []
-        if fields and first not in fields:
-            close = difflib.get_close_matches(first, fields, n=1, cutoff=0.75)
-            if close:
-                return [(f"unknown field {root}.{first} of {event_type}",
-                         f"did you mean {close[0]!r}?", "error")]
-            return [(f"{root}.{first} is not part of the {event_type} event model",
-                     "fine if your shop sends it; where it is missing the message is not sent",
-                     "warning")]
+        return _event_field_problems(root, roots[root], segments, (event_fields or {}).get(
+            roots[root], {}))
+    return []
+
+
+def _event_field_problems(root: str, event_type: str, segments: list[str],
+                          declared: dict[str, str]) -> list[tuple[str, str, str]]:
+    model = DATA_MODELS.get(event_type)
+    if model is None:
+        return []
+    first = segments[0]
+    fields = [*model.model_fields, *(name for name in declared if "." not in name)]
+    declare = f"`event_fields: {{{event_type}: {{{first}: <{TYPE_HINT}>}}}}`"
+    if first not in fields:
+        return [(f"unknown field {root}.{first} of {event_type}",
+                 _field_hint(first, fields, declare), "error")]
+    if first in ITEM_LISTS and first in model.model_fields and len(segments) > 1:
+        inner = segments[1]
+        item_fields = [*CartItem.model_fields,
+                       *(name.split(".", 1)[1] for name in declared if name.startswith(
+                           f"{first}."))]
+        if inner not in item_fields:
+            declare = f"`event_fields: {{{event_type}: {{{first}.{inner}: <{TYPE_HINT}>}}}}`"
+            return [(f"unknown field {root}.{first}.{inner} of {event_type}",
+                     _field_hint(inner, item_fields, declare), "error")]
     return []
 
 
@@ -377,7 +434,8 @@ def check_template_text(name: str, doc: YamlDocument, loc: tuple[Any, ...], text
 
 def check_template_names(template: str, journey: Journey, doc: YamlDocument,
                          loc: tuple[Any, ...], text: str, out: list[Diagnostic],
-                         custom: set[str]) -> None:
+                         custom: set[str],
+                         event_fields: dict[str, dict[str, str]] | None = None) -> None:
     """Every variable a template reads must exist for customers of ``journey``."""
     from tact.templates import analyze
 
@@ -403,6 +461,7 @@ def check_template_names(template: str, journey: Journey, doc: YamlDocument,
             out.append(_at(doc, where, f"unknown link {segments[1]!r}",
                            _suggest(segments[1], ["unsubscribe", "preferences"])))
             continue
-        for message, hint, severity in path_problems(segments[0], segments[1:], roots, custom):
+        for message, hint, severity in path_problems(segments[0], segments[1:], roots, custom,
+                                                     event_fields):
             message = f"{message} (template {template!r}, used by journey {journey.id!r})"
             out.append(_at(doc, where, message, hint, severity))

@@ -108,6 +108,10 @@ def explain_validation(
 
             msg = f"unknown step kind {given!r}"
             hint = _suggest(str(given), list(STEP_KINDS))
+        elif kind == "literal_error" and isinstance(item.get("input"), str):
+            expected = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+            msg = f"{msg}, not {item['input']!r}"
+            hint = _suggest(item["input"], expected) if expected else ""
         elif "unknown event type" in msg:
             from tact.models.events import EVENT_TYPES
 
@@ -221,8 +225,9 @@ def _step_paths(journey: Journey) -> list[tuple[tuple[Any, ...], Any]]:
 
 
 def custom_attributes(project: Project) -> set[str]:
-    """Attributes that journeys' update steps set: conditions and templates may read them."""
-    names: set[str] = set()
+    """Attributes that journeys' update steps set or settings declare: conditions and templates
+    may read them."""
+    names: set[str] = set(project.settings.customer_attributes)
     for journey in project.journeys.values():
         for step in iter_steps(journey.steps):
             if isinstance(step, UpdateStep):
@@ -232,11 +237,12 @@ def custom_attributes(project: Project) -> set[str]:
 
 def _guardrails(project: Project) -> None:
     custom = custom_attributes(project)
+    fields = project.settings.event_fields
     checked: set[tuple[str, str]] = set()
     for journey_id, journey in project.journeys.items():
         doc = project.sources[journey_id]
         check_journey(journey, doc, project.diagnostics,
-                      project.settings.min_marketing_spacing, custom)
+                      project.settings.min_marketing_spacing, custom, fields)
         for spec in journey.sends():
             template = project.templates.get(spec.template)
             # Checked once per trigger event: that decides what data a template sees.
@@ -248,7 +254,7 @@ def _guardrails(project: Project) -> None:
             for channel in template.channels():
                 for name, source in template.fields(channel).items():
                     check_template_names(spec.template, journey, tdoc, (channel, name), source,
-                                         project.diagnostics, custom)
+                                         project.diagnostics, custom, fields)
 
 
 def journey_files(root: Path) -> list[Path]:

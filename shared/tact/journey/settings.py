@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tact.cost.prices import Prices
 from tact.journey.durations import Duration
+from tact.models.declared import EventFieldName, FieldName, FieldType
 
 Channel = Literal["email", "sms", "push", "webhook"]
 CapScope = Literal["email", "sms", "push", "webhook", "any"]
@@ -66,6 +67,40 @@ class Settings(_Strict):
         "without a purchase (the daily lifecycle job emits lifecycle_changed)")
     prices: Prices = Field(default_factory=Prices,
                            description="unit prices for `tact cost`; override any of them")
+    event_fields: dict[str, dict[EventFieldName, FieldType]] = Field(
+        default_factory=dict, description="fields your shop sends beyond Tact's event models, "
+        "with their types, per event type (e.g. cart_updated: {coupon: string}); journeys and "
+        "templates may read them, ingest checks their types")
+    customer_attributes: dict[FieldName, FieldType] = Field(
+        default_factory=dict, description="your own customer attributes with their types, set "
+        "by customer_updated events' `attributes` map; journeys and templates may read them")
+
+    @field_validator("event_fields")
+    @classmethod
+    def _known_events(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from tact.models.events import DATA_MODELS
+
+        for event_type, fields in value.items():
+            model = DATA_MODELS.get(event_type)
+            if model is None:
+                raise ValueError(f"unknown event type {event_type!r}; known: "
+                                 f"{', '.join(DATA_MODELS)}")
+            for name in fields:
+                if name.split(".")[0] in model.model_fields and "." not in name:
+                    raise ValueError(f"{event_type}.{name} is already part of the "
+                                     f"{event_type} model; remove it here")
+        return value
+
+    @field_validator("customer_attributes")
+    @classmethod
+    def _not_built_in(cls, value: dict[str, str]) -> dict[str, str]:
+        from tact.expressions import CUSTOMER_ATTRIBUTES
+
+        for name in value:
+            if name in CUSTOMER_ATTRIBUTES:
+                raise ValueError(f"customer attribute {name!r} is built in (Tact sets it); "
+                                 "choose another name")
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -307,7 +307,7 @@ class Simulation:
         if self.store_kind == "memory":
             from tact.store.memory import MemoryStore
 
-            outbox = LocalOutbox()
+            self.outbox = outbox = LocalOutbox()
 
             def dead_letter(body: str, reason: str) -> None:
                 self.report.rejected_events.append({"reason": f"dead-lettered: {reason}"})

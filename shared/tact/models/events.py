@@ -6,6 +6,7 @@ message naming the field, and the logic below only ever sees valid data.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,11 @@ from pydantic import (
 
 Channel = Literal["email", "sms", "push", "webhook"]
 Purpose = Literal["marketing", "transactional"]
+
+ATTRIBUTE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
+# Built-in attributes a customer_updated event sets as fields of its data.
+CONTACT_NAMES = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
+                 "push_endpoint", "first_name")
 
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
 
@@ -46,6 +52,25 @@ class CustomerUpdatedData(_Data):
     has_account: bool | None = None
     preferred_channel: Channel | None = None
     push_endpoint: str | None = None
+    first_name: Annotated[str, Field(max_length=100)] | None = None
+    attributes: dict[str, Any] | None = Field(
+        default=None, description="the shop's own customer attributes, each declared with its "
+        "type in settings.yaml `customer_attributes`; newest wins")
+
+    @field_validator("attributes")
+    @classmethod
+    def _own_names(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        from tact.expressions import CUSTOMER_ATTRIBUTES
+
+        for name in value or {}:
+            if name in CUSTOMER_ATTRIBUTES:
+                raise ValueError(f"{name!r} is a built-in attribute: send it as a field of "
+                                 "data, not in attributes" if name in CONTACT_NAMES else
+                                 f"{name!r} is a built-in attribute Tact computes; choose "
+                                 "another name")
+            if not ATTRIBUTE_NAME.fullmatch(name):
+                raise ValueError(f"attribute name {name!r}: use lower_snake_case")
+        return value
 
     @field_validator("timezone")
     @classmethod
