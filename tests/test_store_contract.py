@@ -306,3 +306,26 @@ def test_index_query_pages(store: CustomerStore) -> None:
         assert pages < 10
     assert seen == [f"2026-11-0{d}" for d in range(1, 8)]
     assert pages >= 3
+
+
+@pytest.mark.parametrize("total", [1, 3, 7])
+def test_a_parallel_scan_returns_every_profile_once_across_segments(
+        store: CustomerStore, total: int) -> None:
+    from tact.store.base import ScanSegment
+
+    names = [f"c{n}" for n in range(12)]
+    for name in names:
+        store.write(name, [Put({"sk": "PROFILE", "attrs": {"timezone": {"v": "UTC"}}}),
+                           Put({"sk": "CONSENT#email#marketing", "granted": True})])
+    store.write("no-profile", [Put({"sk": "CONSENT#email#marketing", "granted": True})])
+    seen: list[str] = []
+    for segment in range(total):
+        cursor = None
+        while True:
+            page = store.scan_profiles(ScanSegment(segment, total, limit=2), cursor)
+            assert all(i["sk"] == "PROFILE" for i in page.items)
+            seen += [i["customer_id"] for i in page.items]
+            cursor = page.cursor
+            if cursor is None:
+                break
+    assert sorted(seen) == sorted(names)

@@ -22,7 +22,7 @@ _STORE_WRITE = frozenset({"query", "put_item", "transact_write_items"})
 _EXECUTIONS = frozenset({"start_execution", "stop_execution", "send_task_success"})
 
 CALL_SITES: dict[str, Calls] = {
-    "tact.store.dynamodb": {"dynamodb": _STORE_WRITE},
+    "tact.store.dynamodb": {"dynamodb": _STORE_WRITE | {"scan"}},
     "tact.ingest.orchestrator": {"stepfunctions": _EXECUTIONS},
     # A failed record's retry is delayed by changing its visibility on the ingest queue.
     "tact.ingest.messages": {"sqs": frozenset({"get_queue_url", "change_message_visibility"})},
@@ -61,6 +61,17 @@ FUNCTIONS: dict[str, Calls] = {
     },
     "ses_events": {"dynamodb": _STORE_WRITE, "sqs": frozenset({"send_message"})},
     "lifecycle": {"dynamodb": frozenset({"query"}), "events": frozenset({"put_events"})},
+    # A broadcast's audience: one parallel-scan segment of the table, profiles only.
+    "broadcast_audience": {"dynamodb": frozenset({"scan"})},
+    # A broadcast's batch: the send path for each customer (as ``send``), plus the control
+    # group's log record (put_item).
+    "broadcast_send": {
+        "dynamodb": _STORE_WRITE,
+        "sesv2": frozenset({"send_email"}),
+        "pinpoint-sms-voice-v2": frozenset({"send_text_message"}),
+        "sns": frozenset({"publish"}),
+        "secretsmanager": frozenset({"get_secret_value"}),
+    },
     # Signed HTTPS requests in, validated events onto the bus (ingest takes it from there).
     "http_ingest": {"events": frozenset({"put_events"})},
 }

@@ -88,6 +88,12 @@ def send_deps() -> Any:
     return SendDeps(store(), bundle(), channel_sender, links)
 
 
+def audience_deps() -> Any:
+    from tact.broadcast.service import AudienceDeps
+
+    return AudienceDeps(store(), bundle())
+
+
 def preferences_deps() -> Any:
     from tact.preferences.service import PreferencesDeps
 

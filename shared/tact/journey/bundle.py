@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tact.broadcast.runtime import BroadcastRuntime, runtime_of
 from tact.journey.compiler import compile_journey, journey_version
 from tact.journey.model import ExitRule, Journey, Purpose, ReentryMode, Trigger
 from tact.journey.settings import Settings
@@ -44,6 +45,7 @@ class Bundle(BaseModel):
     settings: Settings
     journeys: dict[str, JourneyRuntime]
     templates: dict[str, MessageTemplate]
+    broadcasts: dict[str, BroadcastRuntime] = {}
 
 
 DATE_WAIT_HORIZON = 30 * 86400  # a wait until a date from data: assumed at most this far
@@ -74,8 +76,15 @@ def build(project: Project) -> tuple[Bundle, dict[str, dict[str, Any]]]:
         definition = compile_journey(journey)
         definitions[journey_id] = definition
         runtimes[journey_id] = _runtime(journey, definition)
-    bundle = Bundle(settings=project.settings, journeys=runtimes, templates=project.templates)
+    broadcasts = {bid: runtime_of(b, _condition(project, b.segment_ref(), b.segment))
+                  for bid, b in sorted(project.broadcasts.items())}
+    bundle = Bundle(settings=project.settings, journeys=runtimes, templates=project.templates,
+                    broadcasts=broadcasts)
     return bundle, definitions
+
+
+def _condition(project: Project, ref: str | None, text: str) -> str:
+    return text if ref is None else project.segments[ref].when
 
 
 def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:

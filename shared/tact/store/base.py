@@ -54,6 +54,16 @@ class IndexQuery:
     limit: int | None = None
 
 
+@dataclass(frozen=True)
+class ScanSegment:
+    """One segment of a parallel scan of the whole table (DynamoDB ``Segment``/``TotalSegments``):
+    every customer's partition falls in exactly one segment."""
+
+    segment: int
+    total: int
+    limit: int | None = None
+
+
 @dataclass
 class Page:
     items: list[Item] = field(default_factory=list)
@@ -73,6 +83,11 @@ class CustomerStore(Protocol):
 
     def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
         """Items of the lifecycle index in sort order, a page at a time."""
+        ...
+
+    def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
+        """The PROFILE items of one scan segment, each with its ``customer_id``, a page at a
+        time (``cursor`` None when done): what a broadcast's audience is read from."""
         ...
 
 

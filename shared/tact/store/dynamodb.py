@@ -7,11 +7,13 @@ from functools import cached_property
 from typing import Any
 
 from tact.store.base import (
+    PK_PREFIX,
     ConditionFailed,
     IndexQuery,
     Item,
     Page,
     Put,
+    ScanSegment,
     StoreTransientError,
     Write,
     dynamo_safe,
@@ -20,6 +22,7 @@ from tact.store.base import (
 )
 
 LIFECYCLE_INDEX = "gsi1"
+PROFILE_SK = "PROFILE"  # tact.customer.PROFILE (not imported: the store knows no model)
 
 
 class DynamoStore:
@@ -84,6 +87,25 @@ class DynamoStore:
             kwargs["ExclusiveStartKey"] = cursor
         response = self._call("query", **kwargs)
         return Page(response["Items"], response.get("LastEvaluatedKey"))
+
+    def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Segment": scan.segment,
+            "TotalSegments": scan.total,
+            # Only profiles come back (a customer's other items stay on the server; the read
+            # units are those of every item scanned either way).
+            "FilterExpression": "sk = :profile",
+            "ExpressionAttributeValues": {":profile": PROFILE_SK},
+        }
+        if scan.limit:
+            kwargs["Limit"] = scan.limit
+        if cursor:
+            kwargs["ExclusiveStartKey"] = cursor
+        response = self._call("scan", **kwargs)
+        items = [{**item, "customer_id": str(item["pk"]).removeprefix(PK_PREFIX)}
+                 for item in response["Items"] if str(item.get("pk", "")).startswith(PK_PREFIX)]
+        return Page(items, response.get("LastEvaluatedKey"))
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:

@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from tact.store.base import (
+    PK_PREFIX,
     ConditionFailed,
     IndexQuery,
     Item,
     Page,
     Put,
+    ScanSegment,
     Write,
     pk,
 )
@@ -81,11 +83,29 @@ class MemoryStore:
         end = len(rows) if query.limit is None else start + query.limit
         return Page(rows[start:end], end if end < len(rows) else None)
 
+    def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
+        with self._lock:
+            keys = sorted(k for k in self._partitions if scan_segment_of(k, scan.total)
+                          == scan.segment and "PROFILE" in self._partitions[k])
+            start = cursor or 0
+            end = len(keys) if scan.limit is None else start + scan.limit
+            rows = [{**_copy(self._partitions[k]["PROFILE"]),
+                     "customer_id": k.removeprefix(PK_PREFIX)} for k in keys[start:end]]
+        return Page(rows, end if end < len(keys) else None)
+
     def customers(self) -> list[str]:
         return [key.removeprefix("C#") for key in self._partitions]
 
     def item_count(self) -> int:
         return sum(len(p) for p in self._partitions.values())
+
+
+def scan_segment_of(partition_key: str, total: int) -> int:
+    """A partition's segment, from a hash of its key, as DynamoDB assigns them."""
+    import hashlib
+
+    digest = hashlib.sha256(partition_key.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % total
 
 
 def _live(item: Item, now_epoch: int) -> bool:

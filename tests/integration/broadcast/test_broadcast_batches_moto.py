@@ -1,0 +1,81 @@
+"""The broadcast Lambdas on moto: the audience by parallel scan, batches through the send path,
+and a retried batch that sends nothing twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tact.customer import msg_key
+from tact.local.lambda_context import LocalLambdaContext
+from tests.sendkit import consent, envelope, profile, ses_sent, world
+from tests.unit.broadcast.world import write_project
+
+SEGMENT = "customer.lifecycle_stage = 'active' and customer.favorite_category = 'apparel'"
+T = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def purchase(customer: str, category: str = "apparel") -> dict[str, Any]:
+    return envelope(f"{customer}-order", "purchase_completed", customer, T,
+                    {"order_id": f"o-{customer}", "value": 40, "currency": "EUR",
+                     "items": [{"sku": "s", "category": category, "price": 40}]})
+
+
+def customer(name: str, zone: str, *, consents: bool = True,
+             category: str = "apparel") -> list[dict[str, Any]]:
+    events = [profile(name, T, timezone=zone), purchase(name, category)]
+    return events + ([consent(name, at=T)] if consents else [])
+
+
+def audience(w: Any, segments: int) -> list[dict[str, Any]]:
+    handler = w.handler("broadcast_audience")
+    batches: list[dict[str, Any]] = []
+    for segment in range(segments):
+        result = handler({"broadcast": "autumn_range", "segment": segment,
+                          "total_segments": segments}, LocalLambdaContext("audience"))
+        batches += result["batches"]
+    return batches
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "journeys")
+
+
+def test_the_audience_is_every_member_once_across_segments_grouped_by_wave(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path) -> None:
+    with world(monkeypatch, tmp_path, project, start=T) as w:
+        w.ingest(*customer("hel", "Europe/Helsinki"), *customer("nyc", "America/New_York"),
+                 *customer("tyo", "Asia/Tokyo"), *customer("books", "Europe/Helsinki",
+                                                           category="books"),
+                 *customer("hel2", "Europe/Helsinki", consents=False))
+        batches = audience(w, segments=3)
+    members = sorted(c for b in batches for c in b["customers"])
+    assert members == ["hel", "hel2", "nyc", "tyo"]  # consent is the send path's to check
+    due = {c: b["at"] for b in batches for c in b["customers"]}
+    assert due == {"hel": "2026-11-05T08:00:00Z", "hel2": "2026-11-05T08:00:00Z",
+                   "nyc": "2026-11-05T15:00:00Z", "tyo": "2026-11-05T01:00:00Z"}
+
+
+def test_a_retried_batch_sends_nothing_twice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              project: Path) -> None:
+    with world(monkeypatch, tmp_path, project, start=T) as w:
+        w.ingest(*customer("hel", "Europe/Helsinki"), *customer("hel2", "Europe/Helsinki"),
+                 *customer("nope", "Europe/Helsinki", consents=False))
+        w.clock.run_until(datetime(2026, 11, 5, 8, 0, tzinfo=UTC))
+        send = w.handler("broadcast_send")
+        batch = {"broadcast": "autumn_range", "at": "2026-11-05T08:00:00Z",
+                 "customers": ["hel", "hel2", "nope"], "total_segments": 1}
+        first = send(batch, LocalLambdaContext("send"))
+        again = send(batch, LocalLambdaContext("send"))  # Step Functions' Retry
+        other = send({**batch, "customers": ["hel2", "hel"]}, LocalLambdaContext("send"))
+        assert first["sent"] == 2 and first["not_sent"] == {"no_consent": 1}
+        assert again["sent"] == 2 and other["sent"] == 2  # the recorded outcomes, again
+        assert len(ses_sent()) == 2
+        record = w.state("hel").messages[msg_key("broadcast-autumn_range", "send")]
+        assert record["journey"] == "autumn_range" and record["status"] == "sent"
+        assert w.state("nope").messages[msg_key("broadcast-autumn_range", "send")][
+            "reason"] == "no_consent"
