@@ -45,7 +45,7 @@ def run() -> list[Figure]:
     figures.append(("backtest_customers_per_s", round(result.customers_per_second, 1),
                     f"target >= 1000; {t.customers} customers, {t.events} events over {DAYS} "
                     f"days, {WORKERS} workers, {result.seconds:.1f} s wall incl. reading the "
-                    f"file; {len(t.messages)} sent, {len(t.suppressed)} not sent; {_load()}"))
+                    f"file; {t.messages_sent} sent, {t.not_sent} not sent; {_load()}"))
     figures.append(("backtest_worker_cpu_ms_per_customer", round(cpu_ms, 2),
                     "CPU time of the workers per customer, independent of other load: with "
                     f"{WORKERS} idle CPUs the workers alone would run ~{WORKERS} x 1000 / this "

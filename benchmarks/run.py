@@ -257,16 +257,23 @@ def next_best_and_propensity() -> list[Figure]:
 # --------------------------------------------------------------------------- backtest
 
 
-def backtest() -> list[Figure]:
-    path = Path(__file__).with_name("bench_backtest.py")
-    if not path.is_file():
-        return []
-    spec = importlib.util.spec_from_file_location("bench_backtest", path)
+def _figures_of(filename: str) -> list[Figure]:
+    """``run()`` of a benchmark module beside this file."""
+    path = Path(__file__).with_name(filename)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None or spec.loader is None:
         return []
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.run())
+
+
+def backtest() -> list[Figure]:
+    return _figures_of("bench_backtest.py")
+
+
+def scale() -> list[Figure]:
+    return _figures_of("bench_scale.py")
 
 
 BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
@@ -278,11 +285,14 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "nbp": next_best_and_propensity,
     "simulate_moto": simulate_customers_per_s_moto,
 }
+ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # minutes each: named to run
+    "scale": scale,
+}
 
 
 def main(names: list[str]) -> None:
     for name in names or list(BENCHES):
-        for figure in BENCHES[name]():
+        for figure in {**BENCHES, **ON_REQUEST}[name]():
             emit(*figure)
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,9 +29,8 @@ def backtest(
 ) -> None:
     """Replay event history through the journeys (in memory, virtual clock): what would they
     have sent, to how many, and what stopped the rest (caps, consent, quiet hours, exits)."""
-    from tact.backtest.history import HistoryNotFound, read_history
+    from tact.backtest.history import HistoryNotFound, history_files
     from tact.backtest.render import print_compare, print_totals, to_html, to_json
-    from tact.backtest.runner import run_backtest
     from tact.cli import _load, err, out
     from tact.local.functions import FunctionsNotFound, find_functions_dir
 
@@ -45,13 +44,13 @@ def backtest(
     if compare is not None:
         _load(compare)
     try:
-        history = read_history(events)
+        history_files(events)  # says which file or folder is missing before any work
         functions = find_functions_dir(journeys)
     except (HistoryNotFound, FunctionsNotFound) as error:
         err.print(f"[red]{error}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
-    result = run_backtest(history, journeys, workers, functions)
-    old = run_backtest(history, compare, workers, functions) if compare is not None else None
+    result = _replay(events, journeys, workers, functions, lists)
+    old = _replay(events, compare, workers, functions, lists) if compare is not None else None
     if as_json:
         sys.stdout.write(json.dumps(to_json(result, old, lists), indent=2) + "\n")
     elif as_html:
@@ -93,3 +92,17 @@ def generate_events(
         with output.open("w", encoding="utf-8") as handle:
             write_jsonl(events, handle)
     err.print(stats.summary(), soft_wrap=True)
+
+
+def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: bool) -> Any:
+    """One backtest with a progress bar on standard error (shards done of all)."""
+    from rich.progress import Progress
+
+    from tact.backtest.runner import run_backtest
+    from tact.cli import err
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"replaying through {journeys}", total=None)
+        return run_backtest(events, journeys, workers, functions, lists=lists,
+                            progress=lambda done, total: bar.update(task, completed=done,
+                                                                    total=total))

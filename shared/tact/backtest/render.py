@@ -55,7 +55,7 @@ def summary_line(result: Backtest) -> str:
     at = f" ({hour.replace('T', ' ')}:00 UTC)" if hour else ""
     return (f"{t.customers} customers, {t.events} events replayed in {result.seconds:.1f} s "
             f"with {result.workers} worker(s) ({result.customers_per_second:,.0f} customers/s); "
-            f"{len(t.messages)} messages sent, {len(t.suppressed)} not sent; "
+            f"{t.messages_sent} messages sent, {t.not_sent} not sent; "
             f"peak {peak} messages/hour{at}")
 
 

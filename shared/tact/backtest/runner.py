@@ -1,15 +1,22 @@
 """``tact backtest``: replay event history through the journeys on the in-memory store,
-customers sharded across worker processes, and count what would have happened."""
+customers sharded across worker processes, and count what would have happened.
+
+A history given as a file or folder is never held in memory: it is partitioned by customer
+into part files of bounded size (``tact.backtest.history.partition_history``), and each worker
+replays one part at a time in a fresh process, so peak memory follows the part size and the
+number of workers, not the length of the history."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tact.backtest.history import History, read_history
+from tact.backtest.history import History, part_count, partition_history
 from tact.backtest.shards import ShardJob, ShardResult, run_shard, split
 from tact.backtest.totals import Totals
 from tact.journey.project import load_project, require_valid
@@ -31,27 +38,41 @@ class Backtest:
         return self.totals.customers / self.seconds if self.seconds else 0.0
 
 
+Progress = Callable[[int, int], None]  # (shards done, shards in all)
+
+
 def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
                  functions_dir: Path | None = None, store: str = "memory",
-                 shards: int | None = None) -> Backtest:
-    """``shards`` (default: one per worker) more than workers keeps each shard small, which
-    only matters on moto, whose cost grows with the table."""
+                 shards: int | None = None, *, lists: bool = True,
+                 progress: Progress | None = None) -> Backtest:
+    """``shards`` (default: one per worker, or one per ~8 MB of a history file) more than
+    workers keeps each shard small: on moto, whose cost grows with the table, and for memory.
+    ``lists``: keep every message and suppression, not only their counts."""
     began = time.perf_counter()
     require_valid(load_project(journeys_dir))  # fail here, not once per worker
     functions = functions_dir or find_functions_dir(Path(journeys_dir))
-    history = events if isinstance(events, History) else read_history(events)
     workers = max(1, workers)
-    count = max(workers, shards or workers)
-    jobs = [ShardJob(i, count, Path(journeys_dir), functions, part, store)
-            for i, part in enumerate(split(history.events, count))]
-    results = _run_jobs(jobs, workers)
-    totals = Totals(rejected=list(history.rejected))
+    journeys = Path(journeys_dir)
+    with tempfile.TemporaryDirectory(prefix="tact-backtest-") as folder:
+        if isinstance(events, History):
+            count = max(workers, shards or workers)
+            jobs = [ShardJob(i, count, journeys, functions, part, store, lists=lists)
+                    for i, part in enumerate(split(events.events, count))]
+            rejected, files = list(events.rejected), events.files
+        else:
+            count = shards or part_count(events, at_least=workers)
+            parted = partition_history(events, Path(folder), count)
+            jobs = [ShardJob(i, count, journeys, functions, store=store, part=part,
+                             files=parted.files, lists=lists)
+                    for i, part in enumerate(parted.parts)]
+            rejected, files = parted.rejected, parted.files
+        results = _run_jobs(jobs, workers, progress)
+    totals = Totals(rejected=rejected)
     for result in sorted(results, key=lambda r: r.index):
         totals.merge(result.totals)
     totals.sort()
     return Backtest(str(journeys_dir), totals, workers, time.perf_counter() - began,
-                    [r.seconds for r in results], [r.cpu_seconds for r in results],
-                    history.files)
+                    [r.seconds for r in results], [r.cpu_seconds for r in results], files)
 
 
 _INHERITED: list[ShardJob] = []  # jobs a forked worker finds in its copy of this process
@@ -61,17 +82,32 @@ def _run_inherited(index: int) -> ShardResult:
     return run_shard(_INHERITED[index])
 
 
-def _run_jobs(jobs: list[ShardJob], workers: int) -> list[ShardResult]:
+def _run_jobs(jobs: list[ShardJob], workers: int,
+              progress: Progress | None = None) -> list[ShardResult]:
+    results: list[ShardResult] = []
+
+    def done(result: ShardResult) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(len(results), len(jobs))
+
     if workers == 1:
-        return [run_shard(job) for job in jobs]
+        for job in jobs:
+            done(run_shard(job))
+        return results
     if sys.platform == "linux":
         # fork: workers start with everything imported and with the jobs in memory, so
         # hundreds of thousands of events are never pickled across; only results come back.
+        # One shard per worker process: its memory goes back to the system when it ends.
         _INHERITED[:] = jobs
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_run_inherited, range(len(jobs)), chunksize=1)
+            with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+                for result in pool.imap_unordered(_run_inherited, range(len(jobs))):
+                    done(result)
         finally:
             _INHERITED.clear()
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        return pool.map(run_shard, jobs, chunksize=1)
+        return results
+    with multiprocessing.get_context("spawn").Pool(workers, maxtasksperchild=1) as pool:
+        for result in pool.imap_unordered(run_shard, jobs):
+            done(result)
+    return results

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import gc
 import time
-import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tact.backtest.history import Located
+from tact.backtest.history import Located, read_part, shard_of
 from tact.backtest.totals import Totals, from_report
 from tact.models.events import EventError, parse_event
 
@@ -26,19 +25,20 @@ class ShardLeak(AssertionError):
     """Something of one customer turned up in another customer's shard."""
 
 
-def shard_of(customer_id: str, shards: int) -> int:
-    """Stable across processes and runs (unlike hash())."""
-    return zlib.crc32(customer_id.encode("utf-8")) % shards
-
-
 @dataclass
 class ShardJob:
     index: int
     shards: int
     journeys_dir: Path
     functions_dir: Path
-    events: list[Located]
+    events: list[Located] = field(default_factory=list)
     store: str = "memory"
+    part: Path | None = None  # a part file of a partitioned history, read by the worker
+    files: list[str] = field(default_factory=list)  # the history's files, for the part's lines
+    lists: bool = True  # keep every message and suppression (not only their counts)
+
+    def located(self) -> Iterable[Located]:
+        return read_part(self.part, self.files) if self.part is not None else self.events
 
 
 @dataclass
@@ -75,7 +75,7 @@ def run_shard(job: ShardJob) -> ShardResult:
     events: list[tuple[Any, int, dict[str, Any]]] = []
     rejected: list[dict[str, Any]] = []
     customers: set[str] = set()
-    for located in job.events:
+    for located in job.located():
         raw = located.raw
         if shard_of(raw["customer_id"], job.shards) != job.index:
             raise ShardLeak(f"event {raw.get('id')!r} of customer {raw['customer_id']!r} "
@@ -95,7 +95,7 @@ def run_shard(job: ShardJob) -> ShardResult:
         report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
     if events and job.store == "memory":
         _check_isolation(job, simulation, customers)
-    totals = from_report(report, send_steps(simulation.definitions))
+    totals = from_report(report, send_steps(simulation.definitions), lists=job.lists)
     totals.customers = len(customers)
     totals.events = len(events)
     totals.rejected = rejected + totals.rejected

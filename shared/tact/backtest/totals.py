@@ -77,9 +77,11 @@ class Totals:
     events: int = 0
     journeys: dict[str, JourneyTotals] = field(default_factory=dict)
     hourly: dict[str, int] = field(default_factory=dict)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    suppressed: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # empty unless kept
+    suppressed: list[dict[str, Any]] = field(default_factory=list)  # likewise
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    messages_sent: int = 0
+    not_sent: int = 0
 
     def journey(self, journey_id: str) -> JourneyTotals:
         return self.journeys.setdefault(journey_id, JourneyTotals())
@@ -91,6 +93,8 @@ class Totals:
     def merge(self, other: Totals) -> None:
         self.customers += other.customers
         self.events += other.events
+        self.messages_sent += other.messages_sent
+        self.not_sent += other.not_sent
         for journey_id, totals in other.journeys.items():
             self.journey(journey_id).merge(totals)
         for hour, n in other.hourly.items():
@@ -120,7 +124,7 @@ class Totals:
         peak, hour = self.peak_per_hour
         body: dict[str, Any] = {
             "customers": self.customers, "events": self.events,
-            "messages_sent": len(self.messages), "not_sent": len(self.suppressed),
+            "messages_sent": self.messages_sent, "not_sent": self.not_sent,
             "peak_messages_per_hour": peak, "peak_hour": hour,
             "journeys": journeys, "rejected_events": self.rejected,
         }
@@ -130,10 +134,14 @@ class Totals:
         return body
 
 
-def from_report(report: SimulationReport, step_order: dict[str, list[str]]) -> Totals:
-    """Count one simulation's outcomes (``step_order``: each journey's send steps in order)."""
-    totals = Totals(messages=list(report.messages), suppressed=list(report.suppressed),
-                    rejected=list(report.rejected_events))
+def from_report(report: SimulationReport, step_order: dict[str, list[str]], *,
+                lists: bool = True) -> Totals:
+    """Count one simulation's outcomes (``step_order``: each journey's send steps in order);
+    ``lists``: keep every message and suppression, not only their counts."""
+    totals = Totals(messages=list(report.messages) if lists else [],
+                    suppressed=list(report.suppressed) if lists else [],
+                    rejected=list(report.rejected_events),
+                    messages_sent=len(report.messages), not_sent=len(report.suppressed))
     for journey_id, steps in step_order.items():
         journey = totals.journey(journey_id)
         for step_id in steps:

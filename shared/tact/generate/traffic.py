@@ -140,13 +140,15 @@ class TrafficStats:
 
 def generate(customers: int, days: float, seed: int, start: datetime = DEFAULT_START,
              model: TrafficModel | None = None,
-             stats: TrafficStats | None = None) -> list[dict[str, Any]]:
-    """Events of ``customers`` customers over ``days`` days, in time order (then by id)."""
+             stats: TrafficStats | None = None, first: int = 0) -> list[dict[str, Any]]:
+    """Events of ``customers`` customers over ``days`` days, in time order (then by id).
+    Each customer's events depend on the seed and its number only, so a large population can
+    be made in slices (``first``: the number of the slice's first customer)."""
     model = model or TrafficModel()
     stats = stats if stats is not None else TrafficStats()
     end = start + timedelta(days=days)
     events: list[dict[str, Any]] = []
-    for number in range(customers):
+    for number in range(first, first + customers):
         events += _Customer(number, seed, start, end, model, stats).events()
     events.sort(key=lambda e: (e["time"], e["customer_id"], e["id"]))
     stats.customers += customers
