@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tact.decide import in_holdout
 from tact.journey.bundle import build
 from tact.journey.project import load_project
+from tact.journey_steps.buckets import in_holdout
 from tact.local.simulator import Simulation
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "journeys" / "examples"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tact.decide import DecideDeps, DecideRequest, bucket_position, decide, in_holdout, pick
 from tact.journey.bundle import Bundle
 from tact.journey.settings import Settings
+from tact.journey_steps.buckets import bucket_position, in_holdout, pick
+from tact.journey_steps.decide import DecideDeps, DecideRequest, decide
 from tact.local.simulator import Simulation
 
 ROOT = Path(__file__).resolve().parent.parent

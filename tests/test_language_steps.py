@@ -12,11 +12,12 @@ import pytest
 
 from tact import clock
 from tact.customer import CustomerState
-from tact.decide import DecideDeps, DecideRequest, date_from_data, decide, next_time_of_day
 from tact.journey.bundle import Bundle
 from tact.journey.compiler import DECIDE_FUNCTION, compile_journey
 from tact.journey.project import load_project
 from tact.journey.settings import Settings
+from tact.journey_steps.dates import date_from_data, next_time_of_day
+from tact.journey_steps.decide import DecideDeps, DecideRequest, decide
 from tact.local.simulator import Simulation
 from tact.store.memory import MemoryStore
 

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tact.cli import app
-from tact.decide import bucket_position, in_holdout, pick
 from tact.journey.model import STEP_KINDS
 from tact.journey.project import load_project
+from tact.journey_steps.buckets import bucket_position, in_holdout, pick
 from tact.local.simulator import Simulation
 from tact.pinpoint.convert import iso_duration
 from tact.pinpoint.importer import import_file

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tact.local.lambda_context import LocalLambdaContext
-from tact.sending.decide import address_fingerprint
+from tact.sending.policy import address_fingerprint
 from tests.sendkit import (
     T0,
     World,

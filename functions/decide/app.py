@@ -8,7 +8,7 @@ from typing import Any
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Imported on the first invocation, not at module import (cold start; see `make bench`).
     from tact import runtime
-    from tact.decide import DecideRequest, decide
+    from tact.journey_steps.decide import DecideRequest, decide
     from tact.observability import logger
 
     request = DecideRequest.model_validate(event)

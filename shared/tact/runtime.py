@@ -105,7 +105,7 @@ def suppression_deps() -> Any:
 
 
 def decide_deps() -> Any:
-    from tact.decide import DecideDeps
+    from tact.journey_steps.decide import DecideDeps
 
     return DecideDeps(store(), bundle())
 

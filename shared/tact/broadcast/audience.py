@@ -15,9 +15,9 @@ from tact.broadcast.model import Broadcast
 from tact.broadcast.segment import SegmentMatcher
 from tact.broadcast.waves import Wave, wave_for, zone_of
 from tact.customer import CustomerState
-from tact.decide import in_holdout
 from tact.journey.settings import Settings
-from tact.sending.decide import candidates, cap_writes, choose_channel
+from tact.journey_steps.buckets import in_holdout
+from tact.sending.policy import candidates, cap_writes, choose_channel
 
 Outcome = Literal["send", "excluded", "outside"]
 HOLDOUT_SALT = "holdout"  # the same bucket a journey's holdout uses: (id, "holdout", customer)

@@ -9,14 +9,14 @@ from typing import Any, Literal
 
 from tact import clock
 from tact.customer import CustomerState, entry_key, event_key, plain
-from tact.decide import in_holdout
 from tact.expressions import ExpressionError, context_for, freshness_of, is_true
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
 from tact.ingest.waiting import forget_waits, resume_waits
 from tact.journey.bundle import Bundle, JourneyRuntime
+from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
-from tact.sending.decide import exit_reason
+from tact.sending.policy import exit_reason
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
 
 EVENT_MARKER_TTL = timedelta(days=35)  # longer than any queue retention and replay window

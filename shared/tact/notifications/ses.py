@@ -16,7 +16,7 @@ from typing import Any, Literal
 from tact import clock
 from tact.customer import CustomerState, suppression_key
 from tact.sending.channels import untag_value
-from tact.sending.decide import address_fingerprint
+from tact.sending.policy import address_fingerprint
 from tact.store.base import CustomerStore, Put
 
 HISTORY_KEPT = 20

@@ -22,14 +22,14 @@ from tact.sending.channels import (
     ProviderTransientError,
     ProviderUnknownOutcome,
 )
-from tact.sending.decide import (
+from tact.sending.models import SendRequest, SendResult
+from tact.sending.policy import (
     address_fingerprint,
     candidates,
     cap_writes,
     choose_channel,
     exit_reason,
 )
-from tact.sending.models import SendRequest, SendResult
 from tact.sending.quiet_hours import next_allowed
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
 from tact.templates import TemplateError, render_message

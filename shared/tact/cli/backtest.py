@@ -1,4 +1,4 @@
-"""The ``tact backtest`` and ``tact generate-events`` commands (registered by tact.cli)."""
+"""``tact backtest`` and ``tact generate-events``: replay history, make synthetic history."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from tact.cli.console import err, load_journeys, out
 
 
 def backtest(
@@ -31,7 +33,6 @@ def backtest(
     have sent, to how many, and what stopped the rest (caps, consent, quiet hours, exits)."""
     from tact.backtest.history import HistoryNotFound, history_files
     from tact.backtest.render import print_compare, print_totals, to_html, to_json
-    from tact.cli import _load, err, out
     from tact.local.functions import FunctionsNotFound, find_functions_dir
 
     if as_json and as_html:
@@ -40,9 +41,9 @@ def backtest(
     if workers < 1:
         err.print("[red]--workers must be at least 1[/]")
         raise typer.Exit(2)
-    _load(journeys)  # the user's files are checked before anything runs
+    load_journeys(journeys)  # the user's files are checked before anything runs
     if compare is not None:
-        _load(compare)
+        load_journeys(compare)
     try:
         history_files(events)  # says which file or folder is missing before any work
         functions = find_functions_dir(journeys)
@@ -72,7 +73,6 @@ def generate_events(
 ) -> None:
     """Realistic synthetic shop traffic as JSON Lines: sessions, carts (~70% abandoned),
     purchases, signups, consent changes, time zones. Deterministic per seed."""
-    from tact.cli import err
     from tact.clock import parse_iso
     from tact.generate import TrafficStats, generate, write_jsonl
 
@@ -99,7 +99,6 @@ def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: 
     from rich.progress import Progress
 
     from tact.backtest.runner import run_backtest
-    from tact.cli import err
 
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task(f"replaying through {journeys}", total=None)

@@ -9,11 +9,9 @@ conditional write.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
@@ -22,12 +20,13 @@ from tact.customer import PROFILE, CustomerState
 from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
 from tact.journey.bundle import Bundle
 from tact.journey.model import TIME_OF_DAY
+from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_holdout, pick
+from tact.journey_steps.dates import date_from_data, next_time_of_day
 from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
 MAX_RACES = 5
-CONTROL, TREATMENT = 0, 1
 
 
 class DecideRequest(StepRequest):
@@ -45,58 +44,6 @@ class DecideRequest(StepRequest):
 class DecideDeps:
     store: CustomerStore
     bundle: Bundle
-
-
-def bucket_position(journey: str, salt: str, customer_id: str) -> float:
-    """A customer's fixed place in [0, 1) for one journey and one split: reproducible anywhere."""
-    digest = hashlib.sha256(f"{journey}|{salt}|{customer_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def pick(weights: list[float], position: float) -> int:
-    total = sum(weights)
-    edge = 0.0
-    for index, weight in enumerate(weights):
-        edge += weight / total
-        if position < edge:
-            return index
-    return len(weights) - 1
-
-
-def in_holdout(journey: str, customer_id: str, share: float) -> bool:
-    return bucket_position(journey, "holdout", customer_id) < share
-
-
-def next_time_of_day(now: datetime, hhmm: str, zone: str) -> datetime:
-    """The next moment (strictly after ``now``) the customer's clock shows ``hhmm``."""
-    tz = ZoneInfo(zone)
-    local = now.astimezone(tz)
-    wanted = time.fromisoformat(hhmm)
-    day = local.date()
-    # Built per date in the zone, so a DST change in between is accounted for.
-    candidate = datetime.combine(day, wanted, tzinfo=tz)
-    if candidate <= local:
-        candidate = datetime.combine(day + timedelta(days=1), wanted, tzinfo=tz)
-    return candidate.astimezone(now.tzinfo)
-
-
-def date_from_data(value: Any, at: str | None, zone: str) -> datetime | None:
-    """A date or date-time written in data; a bare date means ``at`` (or midnight) local."""
-    if not isinstance(value, str) or not value:
-        return None
-    tz = ZoneInfo(zone)
-    try:
-        if "T" in value or " " in value.strip():
-            moment = clock.parse_iso(value.strip())
-            if at is None:
-                return moment
-            day = moment.astimezone(tz).date()
-        else:
-            day = date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    wanted = time.fromisoformat(at) if at else time(0, 0)
-    return datetime.combine(day, wanted, tzinfo=tz)
 
 
 def _context(state: CustomerState, trigger: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""``tact graph``, ``tact new`` and ``tact preview``: draw, start and render journeys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tact.cli.console import JourneysDir, err, load_journeys, out
+
+
+def graph(
+    journey: Annotated[str, typer.Argument(help="journey id or file")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid, svg or png")] = "mermaid",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="image file")] = None,
+    journeys: JourneysDir = Path("journeys"),
+) -> None:
+    """Draw a journey: Mermaid text, or an SVG/PNG where Graphviz or mermaid-cli is installed."""
+    from tact.journey.graph import GraphToolMissing, mermaid, render_image
+
+    if fmt not in ("mermaid", "svg", "png"):
+        err.print(f"[red]--format must be mermaid, svg or png, not {fmt!r}[/]")
+        raise typer.Exit(2)
+    project = load_journeys(journeys)
+    journey_id = Path(journey).stem if journey.endswith((".yaml", ".yml")) else journey
+    found = project.journeys.get(journey_id)
+    if found is None:
+        err.print(f"[red]no journey {journey_id!r} in {journeys}[/]; known: "
+                  f"{', '.join(sorted(project.journeys))}")
+        raise typer.Exit(1)
+    if fmt == "mermaid":
+        sys.stdout.write(mermaid(found))
+        return
+    target = output or Path(f"{journey_id}.{fmt}")
+    try:
+        tool = render_image(found, fmt, target)
+    except GraphToolMissing as error:
+        err.print(f"[red]{error}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    out.print(f"wrote {target} (with {tool})")
+
+
+def new(
+    name: Annotated[str, typer.Argument(help="id of the new journey, lower_snake_case")],
+    from_: Annotated[str, typer.Option("--from", help="abandoned_cart, welcome, post_purchase "
+                                       "or winback")] = "abandoned_cart",
+    journeys: JourneysDir = Path("journeys"),
+) -> None:
+    """Start a journey from a tested example (its templates are copied too)."""
+    from tact.journey.scaffold import ScaffoldError, scaffold
+
+    try:
+        made = scaffold(name, from_, journeys)
+    except ScaffoldError as error:
+        err.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    out.print(f"wrote {made.journey}")
+    for path in made.templates:
+        out.print(f"wrote {path}")
+    for kept in made.kept:
+        out.print(f"kept existing template {kept}")
+    out.print(f"next: edit it, then `tact validate {journeys}` and `tact graph {name}`")
+
+
+def preview(
+    template: Annotated[str, typer.Argument(help="template name (file in journeys/templates)")],
+    customer: Annotated[Path, typer.Option("--customer", "-c", help="YAML/JSON sample: "
+                                           "customer attributes and optionally an event")],
+    channel: Annotated[str | None, typer.Option(help="only this channel")] = None,
+    journeys: JourneysDir = Path("journeys"),
+) -> None:
+    """Render a template for a sample customer, strictly (undefined names are errors)."""
+    from tact.templates import PreviewError, preview_template
+
+    project = load_journeys(journeys)
+    try:
+        rendered = preview_template(project, template, customer, channel)
+    except PreviewError as error:
+        err.print(f"[red]{error}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    for chan, fields in rendered.items():
+        out.print(f"[bold]── {chan} ──[/]")
+        for field_name, text in fields.items():
+            out.print(f"[dim]{field_name}:[/]", soft_wrap=True)
+            out.print(text.rstrip(), markup=False, soft_wrap=True)

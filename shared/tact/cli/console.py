@@ -1,0 +1,40 @@
+"""What every ``tact`` command shares: the two consoles, diagnostics, loading the journeys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tact.diagnostics import Diagnostic, ProjectError
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JourneysDir = Annotated[Path, typer.Option("--journeys", "-j", help="folder of journey files")]
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    from rich.markup import escape
+
+    for d in sorted(diagnostics):
+        colour = "red" if d.severity == "error" else "yellow"
+        # Escaped: messages quote user text such as [purchase_completed] or regex classes.
+        err.print(f"[{colour}]{escape(d.file)}:{d.line}:{d.col}: {d.severity}:[/] "
+                  f"{escape(d.message)}", soft_wrap=True)
+        if d.hint:
+            err.print(f"    hint: {escape(d.hint)}", soft_wrap=True)
+
+
+def load_journeys(journeys: Path):  # type: ignore[no-untyped-def]
+    from tact.journey.project import load_project, require_valid
+
+    try:
+        project = load_project(journeys)
+        print_diagnostics([d for d in project.diagnostics if d.severity == "warning"])
+        return require_valid(project)
+    except ProjectError as error:
+        print_diagnostics(error.diagnostics)
+        raise typer.Exit(1) from None

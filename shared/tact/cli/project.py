@@ -1,0 +1,50 @@
+"""``tact validate``, ``tact build`` and ``tact schema``: check and compile the journeys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tact.cli.console import JourneysDir, err, load_journeys, out
+
+
+def validate(journeys: Annotated[Path, typer.Argument(help="folder of journey files")] = Path(
+        "journeys")) -> None:
+    """Check journey files, settings and templates; exit 1 with file:line:col on errors."""
+    project = load_journeys(journeys)
+    out.print(f"[green]ok[/]: {len(project.journeys)} journeys, "
+              f"{len(project.templates)} templates valid")
+
+
+def build(out_dir: Annotated[Path, typer.Option("--out", help="where to write definitions")] = Path(
+        "infra/generated"), journeys: JourneysDir = Path("journeys"),
+        check: Annotated[bool, typer.Option(
+            "--check", help="write nothing; exit 1 if the files in --out are stale")] = False,
+) -> None:
+    """Compile every journey to <id>.asl.json, plus bundle.json and the journeys' SAM stack."""
+    from tact.infra_gen import generated_files, stale_files, write_files
+
+    project = load_journeys(journeys)
+    files = generated_files(project)
+    if check:
+        problems = stale_files(out_dir, files)
+        for problem in problems:
+            err.print(f"[red]{problem}[/]", soft_wrap=True)
+        if problems:
+            err.print(f"run `tact build --out {out_dir}` and commit the result", soft_wrap=True)
+            raise typer.Exit(1)
+        out.print(f"[green]ok[/]: {out_dir} is up to date ({len(files)} files)")
+        return
+    for path in write_files(out_dir, files):
+        out.print(f"wrote {path}")
+
+
+def schema(out_dir: Annotated[Path, typer.Option("--out", help="where to write them")] = Path(
+        "infra/schemas/journeys")) -> None:
+    """Write the JSON Schemas of journey, settings and template files (editor completion)."""
+    from tact.journey.schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        out.print(f"wrote {path}")
