@@ -265,7 +265,7 @@ def test_quick_comparisons_agree_with_jsonata() -> None:
 def test_plain_state_paths_agree_with_jsonata() -> None:
     import jsonata
 
-    from tact.local.executor import _evaluate
+    from tact.local.stepfunctions.jsonata_context import evaluate
 
     states = {"input": {"status": "deferred", "n": 3, "ok": False, "obj": {"a": [1, {"b": 2}]},
                         "list": [1, 2], "one": [7], "none": None, "f": 1.5},
@@ -276,7 +276,7 @@ def test_plain_state_paths_agree_with_jsonata() -> None:
         expected = jsonata.Jsonata(f"$states.{path}")
         expected.set_output_convert_nulls(False)
         raw = expected.evaluate(None, {"states": states})
-        got = _evaluate(f" $states.{path} ", {"states": states}, "test")
+        got = evaluate(f" $states.{path} ", {"states": states}, "test")
         assert got == json.loads(json.dumps(jsonata.utils.Utils.convert_nulls(raw))), path
 
 

@@ -13,12 +13,12 @@ from moto import mock_aws
 
 from tact import clock as tact_clock
 from tact.local.clock import VirtualClock
-from tact.local.executor import (
+from tact.local.executor import LocalStepFunctions
+from tact.local.stepfunctions.errors import (
     ExecutionAlreadyExists,
     InvalidDefinition,
     InvalidName,
     LambdaTimeout,
-    LocalStepFunctions,
     TaskDoesNotExist,
     UnsupportedDefinition,
 )

@@ -18,7 +18,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 from tact import clock as tact_clock
-from tact.local.executor import LambdaTimeout
+from tact.local.stepfunctions.errors import LambdaTimeout
 from tests.awshooks import Fault, after_call, aws_calls
 from tests.invariants import World, cart, check_invariants, opted_in, records, simulate
 

@@ -121,7 +121,7 @@ class ExecutorOrchestrator:
         return f"{SM_PREFIX}{journey}:{name}".replace(":stateMachine:", ":execution:")
 
     def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
-        from tact.local.executor import ExecutionAlreadyExists
+        from tact.local.stepfunctions.errors import ExecutionAlreadyExists
 
         try:
             return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
@@ -132,7 +132,7 @@ class ExecutorOrchestrator:
         self.executor.stop_execution(execution_arn, cause=cause)
 
     def resume(self, token: str, output: dict[str, Any]) -> bool:
-        from tact.local.executor import TaskDoesNotExist
+        from tact.local.stepfunctions.errors import TaskDoesNotExist
 
         try:
             self.executor.send_task_success(token, output)
@@ -259,7 +259,7 @@ class Simulation:
         def after_task_success(parsed: dict[str, Any], context: dict[str, Any],
                                **_: Any) -> None:
             # moto accepts SendTaskSuccess but runs nothing (a no-op): the executor resumes.
-            from tact.local.executor import TaskDoesNotExist
+            from tact.local.stepfunctions.errors import TaskDoesNotExist
 
             params = context.get("tact_params", {})
             try:

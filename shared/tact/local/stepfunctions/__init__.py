@@ -1,0 +1,1 @@
+"""An in-process Step Functions for JSONata definitions, one module per concern."""

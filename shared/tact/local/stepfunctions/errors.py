@@ -1,0 +1,60 @@
+"""What the local Step Functions raises: Step Functions' own API errors, and the two
+internal errors a state turns into a task or execution failure."""
+
+from __future__ import annotations
+
+QUERY_ERROR = "States.QueryEvaluationError"
+TIMEOUT = "States.Timeout"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+
+
+class DefinitionError(ValueError):
+    """A definition cannot be registered."""
+
+
+class UnsupportedDefinition(DefinitionError):
+    """Valid ASL, but uses something this executor does not run (so it refuses it)."""
+
+
+class InvalidDefinition(DefinitionError):
+    """Step Functions itself would reject this definition."""
+
+
+class StateMachineDoesNotExist(LookupError):
+    pass
+
+
+class ExecutionDoesNotExist(LookupError):
+    pass
+
+
+class ExecutionAlreadyExists(Exception):
+    """The name is taken on this state machine by a finished run or one with other input."""
+
+
+class InvalidName(ValueError):
+    pass
+
+
+class TaskDoesNotExist(LookupError):
+    """Unknown task token, or its task already completed, timed out or was stopped."""
+
+
+class LambdaTimeout(Exception):
+    """Raise from a handler to simulate the Lambda function timing out."""
+
+    error_type = TIMEOUT
+
+
+class QueryError(Exception):
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class TaskError(Exception):
+    def __init__(self, error: str, cause: str, trace: str | None = None) -> None:
+        super().__init__(f"{error}: {cause}")
+        self.error = error
+        self.cause = cause
+        self.trace = trace

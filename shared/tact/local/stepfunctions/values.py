@@ -1,0 +1,72 @@
+"""JSON values, times and names the way Step Functions treats them."""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from tact.local.stepfunctions.records import JSON
+
+
+def next_state(state: dict[str, Any]) -> str | None:
+    return None if state.get("End") is True else state["Next"]
+
+
+def error_name(exc: BaseException) -> str:
+    name = getattr(exc, "error_type", None)
+    return name if isinstance(name, str) and name else type(exc).__name__
+
+
+def json_copy(value: Any, what: str) -> JSON:
+    """A detached copy of a JSON value; rejects anything JSON cannot carry."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} is not JSON-serializable: {exc}") from exc
+
+
+def canonical(value: JSON) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=1024)  # the context formats the same instants for every state
+def iso(t: datetime) -> str:
+    """Step Functions' timestamp style: UTC, milliseconds, trailing zeros dropped."""
+    t = t.astimezone(UTC)
+    millis = t.microsecond // 1000
+    fraction = f".{millis:03d}".rstrip("0") if millis else ""
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+def kind_of(value: JSON) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_timestamp(value: Any) -> datetime:
+    if not isinstance(value, str) or "T" not in value:
+        raise ValueError(f"expected an ISO 8601 timestamp like 2026-01-01T10:00:00Z, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp needs a time zone (Z or an offset): {value!r}")
+    return parsed.astimezone(UTC)
+
+
+def function_name_candidates(name: str) -> list[str]:
+    """The name as given, then the bare function name of an ARN or ``name:qualifier``."""
+    candidates = [name]
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        if len(parts) >= 7 and parts[5] == "function":
+            candidates += [":".join(parts[:7]), parts[6]]
+    elif ":" in name:
+        candidates.append(name.split(":", 1)[0])
+    return candidates
