@@ -17,7 +17,7 @@ from tact.journey.model import STEP_KINDS
 from tact.journey.project import load_project
 from tact.journey_steps.buckets import bucket_position, in_holdout, pick
 from tact.local.simulator import Simulation
-from tact.pinpoint.convert import iso_duration
+from tact.pinpoint.findings import iso_duration
 from tact.pinpoint.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent

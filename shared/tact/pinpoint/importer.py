@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tact.diagnostics import Diagnostic, ProjectError
-from tact.pinpoint.convert import COMMENT, Conversion, PinpointError, convert
-from tact.pinpoint.emit import dump
+from tact.pinpoint.convert import convert
+from tact.pinpoint.emit import COMMENT, dump
+from tact.pinpoint.findings import Conversion, PinpointError
 
 FRAGMENTS_DIR = "pinpoint"
 
@@ -124,7 +125,7 @@ def import_file(path: Path, out_dir: Path, event_map: dict[str, str] | None = No
 
 
 def _custom_data(data: dict[str, Any]) -> dict[str, str]:
-    from tact.pinpoint.convert import slug_id
+    from tact.pinpoint.findings import slug_id
 
     journey = data.get("JourneyResponse") or data.get("WriteJourneyRequest") or data
     found = {}

@@ -1,0 +1,1 @@
+"""One module per kind of Pinpoint activity; ``convert.ACTIVITIES`` maps each kind to it."""
