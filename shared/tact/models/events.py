@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic.networks import validate_email
 
 Channel = Literal["email", "sms", "push", "webhook"]
 Purpose = Literal["marketing", "transactional"]
@@ -29,6 +32,18 @@ CONTACT_NAMES = ("email", "phone", "timezone", "locale", "has_account", "preferr
                  "push_endpoint", "first_name")
 
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
+
+
+@lru_cache(maxsize=4096)
+def _checked_email(value: str) -> str:
+    """pydantic's email check (email-validator, no DNS look-up) and its normalised form,
+    remembered: every event of a customer may carry the same address, and the check is slow.
+    A refused address raises pydantic's own error each time (exceptions are not cached)."""
+    return validate_email(value)[1]
+
+
+Email = Annotated[str, AfterValidator(_checked_email),
+                  WithJsonSchema({"format": "email", "type": "string"})]
 
 
 class _Data(BaseModel):
@@ -45,7 +60,7 @@ class CartItem(BaseModel):
 
 
 class CustomerUpdatedData(_Data):
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")] | None = None
     timezone: str | None = None
     locale: str | None = None
