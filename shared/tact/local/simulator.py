@@ -4,6 +4,7 @@ the compiled state machines (run by the local executor) and moto (or the in-memo
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -26,6 +27,7 @@ from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.models.events import EventError, parse_event
 from tact.sending.channels import Outbound
+from tact.store.memory import MemoryStore
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -360,8 +362,11 @@ class Simulation:
                 self.report.timeline.append(TimelineEntry(
                     at, payload["customer_id"], "deferred", payload["journey"], payload["step"],
                     f"quiet hours; resumes {result.get('resume_at')}"))
+        # The run is over: on the in-memory store the report looks at the items, uncopied.
+        read = (functools.partial(store.read_customer, copy=False)
+                if isinstance(store, MemoryStore) else store.read_customer)
         for customer_id in customers:
-            state_items = store.read_customer(customer_id, now)
+            state_items = read(customer_id, now)
             self.report.items[customer_id] = state_items
             state = CustomerState.from_items(customer_id, state_items)
             for item in state_items:

@@ -38,13 +38,16 @@ class MemoryStore:
         self._partitions: dict[str, dict[str, Item]] = {}
         self._lock = threading.Lock()
 
-    def read_customer(self, customer_id: str, now: datetime) -> list[Item]:
+    def read_customer(self, customer_id: str, now: datetime, *, copy: bool = True) -> list[Item]:
+        """``copy=False`` is for readers that only look (a finished run's report): they get
+        the stored items themselves and must not change them."""
         epoch = int(now.timestamp())
         with self._lock:
             part = self._partitions.get(pk(customer_id))
             if not part:
                 return []
-            return [_copy(part[sk]) for sk in sorted(part) if _live(part[sk], epoch)]
+            return [_copy(part[sk]) if copy else part[sk]
+                    for sk in sorted(part) if _live(part[sk], epoch)]
 
     def write(self, customer_id: str, writes: list[Write]) -> None:
         key = pk(customer_id)
