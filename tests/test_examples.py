@@ -43,12 +43,9 @@ def item(sku: str, category: str, price: float = 30) -> dict[str, Any]:
 
 
 def purchase(customer: str, at: str, items: list[dict[str, Any]] | None = None,
-             recommendations: list[dict[str, Any]] | None = None,
              order: str = "o1") -> dict[str, Any]:
     data: dict[str, Any] = {"order_id": f"{customer}-{order}", "value": 30, "currency": "EUR",
                             "items": items or []}
-    if recommendations is not None:
-        data["recommendations"] = recommendations
     return ev(f"{customer}-{order}", "purchase_completed", customer, at, data)
 
 
@@ -73,7 +70,9 @@ def test_every_example_has_an_events_file_that_simulates() -> None:
 
     for name in ("abandoned_cart", "welcome", "post_purchase", "winback"):
         path = EXAMPLES / f"{name}.events.jsonl"
-        report = simulate_file(path, EXAMPLES, "memory")
+        history = EXAMPLES / f"{name}.history.jsonl"  # what the model learns from (cross-sell)
+        report = simulate_file(path, EXAMPLES, "memory",
+                               history_path=history if history.is_file() else None)
         assert report.rejected_events == [], name
         assert any(m["journey"] == name for m in report.messages), name
 
@@ -119,40 +118,50 @@ def test_welcome_routes_on_fresh_account_data_and_tips_at_ten_local() -> None:
     assert [(t.customer_id, t.journey) for t in converted] == [("cy", "welcome")]
 
 
-RECS = [item("TEE", "apparel"), item("HOODIE", "apparel"), item("MUG", "home")]
+TEE, HOODIE = item("TEE", "apparel"), item("HOODIE", "apparel")
 
 
-def test_post_purchase_suggests_from_favourite_category_after_seven_days() -> None:
+def test_post_purchase_suggests_the_next_best_product_after_seven_days() -> None:
+    # The shop's October: tee buyers went on to buy a hoodie (what the model learns from).
+    history = [purchase(f"s{n}", f"2026-10-{n:02d}T10:00:00Z", [TEE]) for n in range(1, 5)]
+    history += [purchase(f"s{n}", f"2026-10-{n + 10:02d}T10:00:00Z", [HOODIE], order="o2")
+                for n in range(1, 5)]
     report = Simulation(EXAMPLES).run([
+        *history,
         profile("ana", "2026-11-01T08:00:00Z"), consent("ana", "2026-11-01T08:01:00Z"),
         profile("ben", "2026-11-01T08:00:00Z"), consent("ben", "2026-11-01T08:01:00Z"),
         profile("cy", "2026-11-01T08:00:00Z"), consent("cy", "2026-11-01T08:01:00Z"),
-        # ana bought a tee; the hoodie is new in her favourite category: suggested.
-        purchase("ana", "2026-11-02T10:00:00Z", [item("TEE", "apparel")], RECS),
-        # ben bought tee and hoodie: nothing new in apparel is left, the mug is another
-        # category: nothing is sent.
-        purchase("ben", "2026-11-02T10:00:00Z",
-                 [item("TEE", "apparel"), item("HOODIE", "apparel")], RECS),
+        # ana bought a tee: the hoodie is her next best product.
+        purchase("ana", "2026-11-02T10:00:00Z", [TEE]),
+        # ben bought both: the shop sells nothing else he has not bought, nothing is sent.
+        purchase("ben", "2026-11-02T10:00:00Z", [TEE, HOODIE]),
         # cy's order is refunded on day 3: the journey ends.
-        purchase("cy", "2026-11-02T10:00:00Z", [item("TEE", "apparel")], RECS),
+        purchase("cy", "2026-11-02T10:00:00Z", [TEE]),
         ev("cy-refund", "order_refunded", "cy", "2026-11-05T10:00:00Z",
            {"order_id": "cy-o1", "value": 30, "full": True}),
     ])
-    assert sent(report, "post_purchase") == [("ana", "cross_sell", "2026-11-09T10:00:00Z")]
+    assert [m for m in sent(report, "post_purchase") if m[0] in ("ana", "ben", "cy")] == [
+        ("ana", "cross_sell", "2026-11-09T10:00:00Z")]
     # The timeline says why ben got nothing: his entry ended at the `exit` step.
-    ended = [(t.customer_id, t.step, t.at) for t in report.timeline if t.what == "ended"]
+    ended = [(t.customer_id, t.step, t.at) for t in report.timeline
+             if t.what == "ended" and t.customer_id in ("ana", "ben", "cy")]
     assert ended == [("ben", "exit", "2026-11-09T10:00:00Z")]
+    ana = next(i for i in report.items["ana"] if i["sk"] == "PROFILE")["attrs"]
+    assert [p["sku"] for p in ana["next_best_products"]["v"]] == ["HOODIE"]
+    assert ana["next_best_products"]["at"] == "2026-11-02T10:00:00Z"  # its freshness
 
 
-def test_post_purchase_template_names_the_new_product_not_the_bought_one() -> None:
+def test_post_purchase_template_names_the_next_best_product() -> None:
     from tact.templates import render_message
 
     template = load_project(EXAMPLES).templates["cross_sell"]
     text = render_message(template, "email", {
-        "customer": {"favorite_category": "apparel"},
-        "order": {"items": [item("TEE", "apparel")], "recommendations": RECS},
+        "customer": {"next_best_products": [
+            {"sku": "HOODIE", "name": "Hoodie", "category": "apparel", "score": 0.8},
+            {"sku": "MUG", "name": "Mug", "category": "home", "score": 0.1}]},
         "links": {"unsubscribe": "https://u"}})["text"]
-    assert "Hoodie" in text and "Tee" not in text and "Mug" not in text
+    assert "Something you may like next: Hoodie (apparel)" in text
+    assert "Mug" not in text and "0.8" not in text  # one product; never its score
 
 
 def test_winback_holdout_receives_nothing_and_conversions_are_tracked() -> None:

@@ -80,10 +80,12 @@ def native_packages(layer: Path) -> dict[str, tuple[str, str]]:
 
 
 @cache
-def host_natives(layer: Path) -> tuple[Path, tuple[str, ...]]:
-    """The layer's native packages, same versions, built for this machine and Python 3.12."""
-    natives = native_packages(layer / "python")
-    target = ROOT / ".aws-sam" / "host-natives"
+def host_natives(layer: Path, packages: str = "python",
+                 name: str = "host-natives") -> tuple[Path, tuple[str, ...]]:
+    """The layer's (or a function's) native packages, same versions, built for this machine
+    and Python 3.12."""
+    natives = native_packages(layer / packages)
+    target = ROOT / ".aws-sam" / name
     wanted = sorted({f"{name}=={version}" for name, version in natives.values()})
     marker = target / "wanted.json"
     if not marker.is_file() or json.loads(marker.read_text()) != wanted:
@@ -101,8 +103,8 @@ def host_natives(layer: Path) -> tuple[Path, tuple[str, ...]]:
 
 PROBE = r"""
 import importlib.util, json, os, sys
-function_dir, layer, natives = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.path[:0] = [function_dir, natives, os.path.join(layer, "python")]
+function_dir, layer, natives, own = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+sys.path[:0] = [*filter(None, [own]), function_dir, natives, os.path.join(layer, "python")]
 os.environ.update(TACT_TABLE_NAME="tact", AWS_DEFAULT_REGION="eu-west-1",
                   TACT_BUNDLE_PATH=os.path.join(layer, "tact", "bundle.json"))
 spec = importlib.util.spec_from_file_location("app", os.path.join(function_dir, "app.py"))
@@ -135,8 +137,12 @@ def test_built_function_imports_its_handler(logical: str, folder: str) -> None:
     function_dir = build / logical
     assert (function_dir / "app.py").read_text() == (ROOT / "functions" / folder / "app.py"
                                                       ).read_text()
+    own = ""  # a function's own native packages (the model job's numpy and scipy)
+    if native_packages(function_dir):
+        own_dir, own_replaced = host_natives(build, logical, f"host-natives-{logical}")
+        own, replaced = str(own_dir), replaced + own_replaced
     result = subprocess.run([python312(), "-I", "-S", "-c", PROBE, str(function_dir), str(layer),
-                             str(natives)], capture_output=True, text=True, timeout=120,
+                             str(natives), own], capture_output=True, text=True, timeout=120,
                             check=False, env={"PATH": os.environ.get("PATH", "")})
     assert result.returncode == 0, f"{logical} (native packages from this machine: " \
         f"{', '.join(replaced)}):\n{result.stderr[-3000:]}"
@@ -163,3 +169,17 @@ def test_function_and_layer_fit_lambdas_size_limit() -> None:
     for logical, _ in built_functions():
         code = sum(p.stat().st_size for p in (build / logical).rglob("*") if p.is_file())
         assert layer + code < 250 * 1024 * 1024, (logical, layer + code)
+
+
+def test_model_function_fits_with_what_it_ships() -> None:
+    """numpy and scipy lose their test suites to fit beside the layer; the fit still runs."""
+    build = built()
+    layer, function_dir = build / "TactLayer", build / "ModelFunction"
+    natives, _ = host_natives(layer)
+    own, _ = host_natives(build, "ModelFunction", "host-natives-ModelFunction")
+    fit = ("import sys; sys.path[:0] = sys.argv[1:]; from tact.recommend.fit import fit_bgnbd;"
+           "print(fit_bgnbd([(2, 5.0, 30.0)] * 40 + [(0, 0.0, 30.0)] * 40))")
+    result = subprocess.run([python312(), "-I", "-S", "-c", fit, str(own), str(function_dir),
+                             str(natives), str(layer / "python")], capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0 and "alpha=" in result.stdout, result.stderr[-3000:]

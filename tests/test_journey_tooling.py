@@ -109,7 +109,7 @@ def test_preview_renders_strictly_for_a_sample_customer(tmp_path: Path) -> None:
     result = runner.invoke(app, ["preview", "cross_sell", "--customer", str(sample),
                                  "-j", str(EXAMPLES)])
     assert result.exit_code == 0, result.output
-    assert "Something new in apparel: Recycled hoodie" in result.output
+    assert "Something you may like next: Recycled hoodie (apparel)" in result.output
     assert "Organic tee" not in result.output
     # A template reading data this sample lacks is an error, never a blank.
     missing = runner.invoke(app, ["preview", "cart_reminder_1", "--customer", str(sample),

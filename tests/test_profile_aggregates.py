@@ -98,6 +98,7 @@ def reference(events: list[dict[str, Any]]) -> dict[str, Any]:
             else Decimal(0)
     if buys:
         out["last_purchase_at"] = max(b["time"] for b in buys)
+        out["first_purchase_at"] = min(b["time"] for b in buys)
     scores: dict[str, Decimal] = {}
     epoch = datetime(2025, 1, 1, tzinfo=UTC)
     for e in buys + refunds:

@@ -47,6 +47,12 @@ class RuntimeConfig(BaseSettings):
         "attempt a failing event is dead-lettered with its reason instead of redriven without one"
     )
     event_bus_name: str = Field(default="default", description="the bus Tact's own events go to")
+    model_bucket: str | None = Field(
+        default=None, description="S3 bucket of the fitted next-best/propensity model "
+        "(written by the model job, read by ingest); unset: no model attributes")
+    model_prefix: str = Field(default="models/nbp/", description="key prefix of the model")
+    model_refresh_seconds: int = Field(
+        default=3600, ge=60, description="how often ingest re-checks for a newer model")
 
 
 @cache

@@ -39,6 +39,13 @@ CUSTOMER_ATTRIBUTES: dict[str, str] = {
     "total_spent": "sum of purchase values",
     "average_order_value": "total_spent / order_count",
     "last_purchase_at": "time of the last purchase (ISO 8601)",
+    "first_purchase_at": "time of the first purchase (ISO 8601)",
+    "next_best_products": "up to 5 products to suggest next, best first: {sku, name, category, "
+    "score}; never what the customer bought (tact.recommend)",
+    "purchase_propensity_30d": "probability of a purchase in the next 30 days, 0-1 (BG/NBD); "
+    "for deciding, never for showing",
+    "churn_risk": "probability the customer has stopped buying, 0-1 (BG/NBD); for deciding, "
+    "never for showing",
     "lifecycle_stage": "prospect | active | lapsed",
     "has_account": "true when the customer has a login",
     "preferred_channel": "email | sms | push | webhook",

@@ -34,6 +34,9 @@ CALL_SITES: dict[str, Calls] = {
         "sns": frozenset({"publish"}),
     },
     "tact.lifecycle.job": {"events": frozenset({"put_events"})},
+    "tact.store.scan": {"dynamodb": frozenset({"scan"})},  # the model job only
+    "tact.recommend.source": {"s3": frozenset({"get_object"})},
+    "tact.recommend.publish": {"s3": frozenset({"put_object"})},
     "functions/http_ingest/app.py": {"events": frozenset({"put_events"})},
 }
 
@@ -43,6 +46,7 @@ FUNCTIONS: dict[str, Calls] = {
         "dynamodb": _STORE_WRITE,
         "stepfunctions": _EXECUTIONS,  # start, stop, and resume parked waits
         "sqs": frozenset({"send_message", "get_queue_url", "change_message_visibility"}),
+        "s3": frozenset({"get_object"}),  # the fitted model, once per container (hourly check)
     },
     # A wait_for step: park the task token, or resume at once if the event already came.
     "park": {"dynamodb": _STORE_WRITE, "stepfunctions": frozenset({"send_task_success"})},
@@ -72,6 +76,10 @@ FUNCTIONS: dict[str, Calls] = {
         "sns": frozenset({"publish"}),
         "secretsmanager": frozenset({"get_secret_value"}),
     },
+    # Daily: Scan purchases, store the fitted model, refresh each buyer's scores (a re-read
+    # when a purchase raced the refresh).
+    "model": {"dynamodb": frozenset({"scan", "query", "put_item"}),
+              "s3": frozenset({"put_object"})},
     # Signed HTTPS requests in, validated events onto the bus (ingest takes it from there).
     "http_ingest": {"events": frozenset({"put_events"})},
 }
@@ -79,10 +87,10 @@ FUNCTIONS: dict[str, Calls] = {
 # IAM prefixes where they differ from boto3's service names.
 _IAM_PREFIX = {"stepfunctions": "states", "sesv2": "ses", "pinpoint-sms-voice-v2": "sms-voice"}
 
-# The stack's customer-managed key encrypts the table, the queues, the bus and the secret:
-# calls on those need the key too (reads decrypt, writes make data keys).
+# The stack's customer-managed key encrypts the table, the queues, the bus, the secret and the
+# model bucket: calls on those need the key too (reads decrypt, writes make data keys).
 KMS_USE = frozenset({"kms:Decrypt", "kms:GenerateDataKey"})
-_ENCRYPTED = {"dynamodb", "sqs", "secretsmanager", "events"}
+_ENCRYPTED = {"dynamodb", "sqs", "secretsmanager", "events", "s3"}
 
 
 @cache

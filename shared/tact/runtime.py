@@ -13,7 +13,8 @@ _overrides: dict[str, Any] = {}
 
 def override(**parts: Any) -> None:
     """Replace a dependency (``store=``, ``orchestrator=``, ``channel_sender=`` a function of the
-    channel, ``dead_letter=``) for local runs on the fast store, where no AWS API is reachable."""
+    channel, ``dead_letter=``, ``model=`` a model source) for local runs on the fast store,
+    where no AWS API is reachable."""
     _overrides.update(parts)
 
 
@@ -110,10 +111,24 @@ def decide_deps() -> Any:
     return DecideDeps(store(), bundle())
 
 
+@cache
+def model() -> Any:
+    """The next-best/propensity model ingest applies (None: not configured)."""
+    if "model" in _overrides:
+        return _overrides["model"]
+    config = runtime_config()
+    if not config.model_bucket:
+        return None
+    from tact.recommend.source import S3ModelSource
+
+    return S3ModelSource(config.model_bucket, config.model_prefix,
+                         config.model_refresh_seconds)
+
+
 def ingest_deps() -> Any:
     from tact.ingest.service import IngestDeps
 
-    return IngestDeps(store(), bundle(), orchestrator())
+    return IngestDeps(store(), bundle(), orchestrator(), model())
 
 
 def reset() -> None:
@@ -125,7 +140,7 @@ def reset() -> None:
 
     _overrides.clear()
     for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client,
-                   secrets.signing_key):
+                   secrets.signing_key, model):
         cached.cache_clear()
     aws.reset()
 

@@ -93,6 +93,12 @@ def analyze(source: str) -> tuple[list[tuple[list[str], int]], list[tuple[str, i
     return variables, filters
 
 
+def all_variables(source: str) -> list[tuple[list[str], int]]:
+    """Every variable a template reads, loop variables included (segments, offset)."""
+    return [([str(seg) for seg in var.segments], var.span.index)
+            for uses in _parse(source).analyze().variables.values() for var in uses]
+
+
 def known_filters() -> list[str]:
     return sorted(_environment().filters)
 

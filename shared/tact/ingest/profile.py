@@ -6,9 +6,9 @@ tell fresh data from stale. Two kinds of attribute, both independent of arrival 
 * *latest* (contact fields, preferred channel, time zone, has_account, lifecycle stage):
   the value of the newest event wins, ties broken by event id; an older event never
   overwrites a newer one.
-* *aggregates* (order count, total spent, average order value, last purchase, favourite
-  category): sums and maxima, which commute, so late events still add up. Their ``at`` is
-  the newest contributing event. Refunds subtract.
+* *aggregates* (order count, total spent, average order value, first and last purchase,
+  favourite category): sums, minima and maxima, which commute, so late events still add
+  up. Their ``at`` is the newest contributing event. Refunds subtract.
 
 Idempotency by event id is the caller's: ingest writes an ``EVENT#<id>`` marker in the same
 conditional write, so an event already applied is never applied twice.
@@ -91,6 +91,10 @@ def profile_write(state: CustomerState, event: ShopEvent, data: Any) -> Put | No
         newest = _newer(at, by, attrs.get("last_purchase_at"))
         if newest:
             _set(attrs, "last_purchase_at", at, at, by)
+        first = attrs.get("first_purchase_at")
+        if first is None or (at, by) < (str(first.get("v")), str(first.get("by", ""))):
+            # The oldest purchase (repeat-buying models count the customer's age from it).
+            attrs["first_purchase_at"] = {"v": at, "at": at, "by": by}
         stage = attrs.get("lifecycle_stage", {}).get("v")
         if newest or stage in (None, "prospect"):
             # A purchase is the one fact that makes a customer active, whenever it is learned.

@@ -16,6 +16,7 @@ from tact.ingest.waiting import forget_waits, resume_waits
 from tact.journey.bundle import Bundle, JourneyRuntime
 from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
+from tact.recommend.profile_scores import ModelSource, rescored
 from tact.sending.policy import exit_reason
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
 
@@ -28,6 +29,7 @@ class IngestDeps:
     store: CustomerStore
     bundle: Bundle
     orchestrator: Orchestrator
+    model: ModelSource | None = None  # next best products and propensity, set on purchases
 
 
 @dataclass
@@ -120,7 +122,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     writes: list[Write] = [Put({"sk": event_key(event.id), "time": clock.iso(event.time),
                                 "ttl": int((now + EVENT_MARKER_TTL).timestamp())},
                                expect="absent")]
-    profile = profile_write(state, event, data)
+    profile = rescored(state, event, profile_write(state, event, data), deps.model)
     if profile is not None:
         writes.append(profile)
         state.profile = profile.item  # journeys below see the customer as of this event

@@ -52,6 +52,9 @@ TRACKING = re.compile(
     r"\b(you (?:recently )?(?:viewed|looked at|browsed|were (?:looking|browsing))|"
     r"we (?:noticed|saw|see) (?:that )?you|you checked out \w+ (?:\w+ )?times)", re.IGNORECASE)
 FIRST_NAME = frozenset({"first_name", "firstname", "given_name"})
+# Model scores decide who gets what; shown to a customer they read as surveillance.
+SCORES = frozenset({"purchase_propensity_30d", "churn_risk", "score"})
+OUTPUTS = re.compile(r"\{\{.*?\}\}|\becho\b[^\n%]*", re.DOTALL)
 SMS_OPENING = 30  # characters
 
 
@@ -419,6 +422,7 @@ def check_template_text(name: str, doc: YamlDocument, loc: tuple[Any, ...], text
                        f"{match.group(0)!r} reveals tracking (oversharing)",
                        "say what is useful instead, e.g. 'Items you saved are still available'",
                        "warning"))
+    _rendered_scores(doc, loc, text, out)
     for segments, offset in variables:
         if not FIRST_NAME.intersection(segments):
             continue
@@ -465,3 +469,19 @@ def check_template_names(template: str, journey: Journey, doc: YamlDocument,
                                                      event_fields):
             message = f"{message} (template {template!r}, used by journey {journey.id!r})"
             out.append(_at(doc, where, message, hint, severity))
+
+
+def _rendered_scores(doc: YamlDocument, loc: tuple[Any, ...], text: str,
+                     out: list[Diagnostic]) -> None:
+    """A score printed into a message (``{{ customer.churn_risk }}``, ``{{ p.score }}``)."""
+    from tact.templates import all_variables
+
+    shown = [m.span() for m in OUTPUTS.finditer(text)]
+    for segments, offset in all_variables(text):
+        score = next((s for s in segments if s in SCORES), None)
+        if score and any(start <= offset < end for start, end in shown):
+            out.append(_at(doc, doc.locate_in_value(loc, offset, text),
+                           f"{'.'.join(segments)} renders a model score to the customer: "
+                           "scores are for deciding, never for showing",
+                           f"use {score} in a condition ({{% if %}} or a journey split) and "
+                           "show the product or offer itself", "warning"))

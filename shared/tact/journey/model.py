@@ -192,7 +192,8 @@ class AbSplitStep(_Strict):
 PROTECTED_ATTRIBUTES = frozenset({
     "email", "phone", "push_endpoint", "timezone", "locale", "has_account", "order_count",
     "total_spent", "average_order_value", "last_purchase_at", "favorite_category",
-    "lifecycle_stage",
+    "lifecycle_stage", "first_purchase_at", "next_best_products", "purchase_propensity_30d",
+    "churn_risk",
 })
 Scalar = str | int | float | bool | None
 

@@ -25,7 +25,9 @@ from tact.local.clock import VirtualClock
 from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
+from tact.local.model import install, local_model
 from tact.models.events import EventError, parse_event
+from tact.recommend.artifact import Artifact
 from tact.sending.channels import Outbound
 from tact.store.memory import MemoryStore
 
@@ -159,7 +161,8 @@ class LocalOutbox:
 
 class Simulation:
     def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
-                 functions_dir: Path | None = None) -> None:
+                 functions_dir: Path | None = None, model: Artifact | None = None) -> None:
+        self.model = model  # None: fitted on the replayed events if the journeys read it
         project = require_valid(load_project(journeys_dir))
         self.bundle: Bundle
         self.bundle, self.definitions = build(project)
@@ -182,6 +185,7 @@ class Simulation:
                 "TACT_STATE_MACHINE_ALIAS": "",
                 "TACT_SIGNING_KEY": "local-simulation-key",
                 "TACT_PUBLIC_URL": "https://prefs.example.invalid",
+                "TACT_MODEL_BUCKET": "",  # set (on moto) when a model is installed
                 "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
                 "POWERTOOLS_METRICS_NAMESPACE": "Tact", "POWERTOOLS_SERVICE_NAME": "tact",
             }
@@ -323,6 +327,9 @@ class Simulation:
             self._setup_aws()
             self._hook_step_functions(executor)
             self._local_channels()
+        artifact = self.model or local_model(self.bundle, events)
+        if artifact is not None:
+            install(artifact, on_moto=self.store_kind != "memory")
         customers: dict[str, None] = {}
         done = [0]
         deliveries: dict[str, int] = {}
@@ -458,8 +465,15 @@ def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str,
 
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",
-                  progress: Callable[[int, int], None] | None = None) -> SimulationReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  history_path: Path | None = None) -> SimulationReport:
+    """Replay a file; ``history_path``: older events the model learns from, not replayed."""
     events, bad = read_events(events_path)
-    report = Simulation(journeys_dir, store).run(events, progress)
+    simulation = Simulation(journeys_dir, store)
+    if history_path is not None:
+        history, bad_history = read_events(history_path)
+        bad = [*({**b, "file": str(history_path)} for b in bad_history), *bad]
+        simulation.model = local_model(simulation.bundle, events, history)
+    report = simulation.run(events, progress)
     report.rejected_events.extend(bad)
     return report

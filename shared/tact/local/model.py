@@ -1,0 +1,55 @@
+"""What model ``tact simulate`` (and ``tact backtest``) apply on ingest.
+
+Locally there is no nightly model job: when a journey or template reads one of the model's
+attributes, the model is fitted before the replay on the purchases of the shop's history
+(``--history``: events that are not replayed) and of the events file being replayed, as if
+the job had run over all of it, unless one is given. So in a replay the model has seen
+purchases that happen later in the file: a simulation shows what journeys do with the
+model's attributes; ``tact backtest --holdout-days`` measures how good they are. On moto the
+artifact is put in an S3 bucket and ingest reads it the deployed way; on the in-memory store
+it is handed to ingest directly.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from tact import runtime
+from tact.config import runtime_config
+from tact.journey.bundle import Bundle, bundle_json
+from tact.recommend.artifact import Artifact
+from tact.recommend.profile_scores import SCORE_ATTRIBUTES, FixedModel
+
+LOCAL_BUCKET = "tact-local-models"
+
+
+def reads_model(bundle: Bundle) -> bool:
+    """Does any journey condition or template mention one of the model's attributes?"""
+    text = bundle_json(bundle)
+    return any(name in text for name in SCORE_ATTRIBUTES)
+
+
+def local_model(bundle: Bundle, events: list[dict[str, Any]],
+                history: list[dict[str, Any]] | None = None) -> Artifact | None:
+    seen = [*(history or []), *events]
+    if not seen or not reads_model(bundle):
+        return None
+    from tact.recommend.evaluate import fit_events  # numpy/scipy: only when needed
+
+    return fit_events(seen)
+
+
+def install(artifact: Artifact, on_moto: bool) -> None:
+    if not on_moto:
+        runtime.override(model=FixedModel(artifact))
+        return
+    from tact import aws
+    from tact.recommend.publish import save
+
+    client = aws.client("s3")
+    client.create_bucket(Bucket=LOCAL_BUCKET)
+    save(artifact, LOCAL_BUCKET, "models/nbp/", client)
+    os.environ["TACT_MODEL_BUCKET"] = LOCAL_BUCKET
+    runtime_config.cache_clear()
+    runtime.model.cache_clear()
