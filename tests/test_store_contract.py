@@ -329,3 +329,24 @@ def test_a_parallel_scan_returns_every_profile_once_across_segments(
             if cursor is None:
                 break
     assert sorted(seen) == sorted(names)
+
+
+def test_a_scan_of_item_kinds_returns_each_once_with_its_customer(store: CustomerStore) -> None:
+    from tact.store.base import ScanSegment
+
+    for n in range(5):
+        store.write(f"c{n}", [Put({"sk": "PROFILE", "attrs": {}}),
+                              Put({"sk": "LAST#purchase_completed", "events": []}),
+                              Put({"sk": "CONSENT#email#marketing", "granted": True})])
+    seen: list[tuple[str, str]] = []
+    for segment in range(2):
+        cursor = None
+        while True:
+            page = store.scan_items(ScanSegment(segment, 2, limit=3),
+                                    ("PROFILE", "LAST#purchase_completed"), cursor)
+            seen += [(i["customer_id"], i["sk"]) for i in page.items]
+            cursor = page.cursor
+            if cursor is None:
+                break
+    assert sorted(seen) == sorted((f"c{n}", sk) for n in range(5)
+                                  for sk in ("PROFILE", "LAST#purchase_completed"))

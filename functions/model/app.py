@@ -14,14 +14,13 @@ from tact import clock, runtime
 from tact.config import runtime_config
 from tact.observability import logger
 from tact.recommend.job import run_model_job
-from tact.store.scan import TableScan
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = runtime_config()
     if not config.model_bucket:
         raise RuntimeError("TACT_MODEL_BUCKET is not set: nowhere to store the model")
-    result = run_model_job(TableScan(config.table_name).customers, runtime.store(),
-                           config.model_bucket, config.model_prefix, clock.now())
+    result = run_model_job(runtime.store(), config.model_bucket, config.model_prefix,
+                           clock.now())
     logger().info("model fitted", extra=asdict(result))
     return asdict(result)

@@ -34,7 +34,6 @@ CALL_SITES: dict[str, Calls] = {
         "sns": frozenset({"publish"}),
     },
     "tact.lifecycle.job": {"events": frozenset({"put_events"})},
-    "tact.store.scan": {"dynamodb": frozenset({"scan"})},  # the model job only
     "tact.recommend.source": {"s3": frozenset({"get_object"})},
     "tact.recommend.publish": {"s3": frozenset({"put_object"})},
     "functions/http_ingest/app.py": {"events": frozenset({"put_events"})},

@@ -1,6 +1,7 @@
 """The daily model job: read purchases from the table, fit, store the artifact, refresh scores.
 
-1. One Scan for each customer's profile and newest purchases and carts (``tact.store.scan``).
+1. One Scan of the table for each customer's profile and newest purchases and carts
+   (``CustomerStore.scan_items``; only this job and broadcasts scan).
 2. Fit the artifact (``tact.recommend.fit``: BG/NBD by maximum likelihood, co-purchase
    similarity; products carted or bought in the last 30 days are the catalog).
 3. Store it in S3 under its version, then as ``latest.json``, which ingest re-reads hourly.
@@ -12,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,13 +24,12 @@ from tact.recommend.fit import fit
 from tact.recommend.history import Product, Purchases, order_of
 from tact.recommend.profile_scores import purchases_of, score_attributes, scored_profile
 from tact.recommend.publish import save
-from tact.store.base import ConditionFailed, CustomerStore, Item, Put
+from tact.store.base import ConditionFailed, CustomerStore, Item, Put, ScanSegment
 
 SIGHTED_IN = ("purchase_completed", "cart_updated", "checkout_started")
 KINDS = (PROFILE, *(last_key(kind) for kind in SIGHTED_IN))
 ATTEMPTS = 3
-
-Scan = Callable[[tuple[str, ...]], Iterable[tuple[str, list[Item]]]]
+PAGE = 1000
 
 
 @dataclass
@@ -42,12 +42,28 @@ class ModelJobResult:
     gave_up: int  # profiles still racing with purchases after ATTEMPTS (next run catches up)
 
 
-def run_model_job(scan: Scan, store: CustomerStore, bucket: str, prefix: str, now: datetime,
+def customers(store: CustomerStore) -> Iterator[tuple[str, list[Item]]]:
+    """Each customer's profile and newest events (the scan returns items in pages)."""
+    found: dict[str, list[Item]] = {}
+    cursor: Any = None
+    while True:
+        page = store.scan_items(ScanSegment(0, 1, PAGE), KINDS, cursor)
+        for item in page.items:
+            customer_id = str(item["customer_id"])
+            found.setdefault(customer_id, []).append(
+                {k: v for k, v in item.items() if k not in ("customer_id", "pk")})
+        cursor = page.cursor
+        if cursor is None:
+            break
+    yield from found.items()
+
+
+def run_model_job(store: CustomerStore, bucket: str, prefix: str, now: datetime,
                   s3: Any = None) -> ModelJobResult:
     purchases: dict[str, Purchases] = {}
     profiles: dict[str, Item] = {}
     seen: dict[str, tuple[Product, datetime]] = {}
-    for customer_id, items in scan(KINDS):
+    for customer_id, items in customers(store):
         state = CustomerState.from_items(customer_id, items)
         if not state.profile:
             continue

@@ -90,6 +90,12 @@ class CustomerStore(Protocol):
         time (``cursor`` None when done): what a broadcast's audience is read from."""
         ...
 
+    def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
+                   cursor: Any = None) -> Page:
+        """Items with one of these sort keys in one scan segment, each with its
+        ``customer_id``, a page at a time: what the daily model job fits on."""
+        ...
+
 
 PK_PREFIX = "C#"
 

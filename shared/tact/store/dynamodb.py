@@ -89,14 +89,19 @@ class DynamoStore:
         return Page(response["Items"], response.get("LastEvaluatedKey"))
 
     def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
+        return self.scan_items(scan, (PROFILE_SK,), cursor)
+
+    def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
+                   cursor: Any = None) -> Page:
+        names = {f":k{n}": key for n, key in enumerate(sort_keys)}
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "Segment": scan.segment,
             "TotalSegments": scan.total,
-            # Only profiles come back (a customer's other items stay on the server; the read
-            # units are those of every item scanned either way).
-            "FilterExpression": "sk = :profile",
-            "ExpressionAttributeValues": {":profile": PROFILE_SK},
+            # Only these items come back (a customer's other items stay on the server; the
+            # read units are those of every item scanned either way).
+            "FilterExpression": f"sk IN ({', '.join(names)})",
+            "ExpressionAttributeValues": names,
         }
         if scan.limit:
             kwargs["Limit"] = scan.limit

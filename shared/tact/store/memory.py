@@ -96,6 +96,17 @@ class MemoryStore:
                      "customer_id": k.removeprefix(PK_PREFIX)} for k in keys[start:end]]
         return Page(rows, end if end < len(keys) else None)
 
+    def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
+                   cursor: Any = None) -> Page:
+        with self._lock:
+            rows = [{**_copy(part[sk]), "customer_id": key.removeprefix(PK_PREFIX)}
+                    for key, part in sorted(self._partitions.items())
+                    if scan_segment_of(key, scan.total) == scan.segment
+                    for sk in sorted(part) if sk in sort_keys]
+        start = cursor or 0
+        end = len(rows) if scan.limit is None else start + scan.limit
+        return Page(rows[start:end], end if end < len(rows) else None)
+
     def customers(self) -> list[str]:
         return [key.removeprefix("C#") for key in self._partitions]
 
