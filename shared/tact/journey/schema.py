@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tact.journey.model import Journey
+from tact.journey.schema_rules import tighten_journey, tighten_settings
 from tact.journey.settings import Settings
 from tact.models.events import EVENT_TYPES
 from tact.templates import MessageTemplate
@@ -44,11 +45,14 @@ def journey_schema() -> dict[str, Any]:
         "anyOf": [{"type": "string"}, {"type": "null"}, {"$ref": "#/$defs/ExitSpec"}]}
     schema["properties"]["exit_on"]["items"] = {
         "anyOf": [_event_enum(), {"$ref": "#/$defs/ExitRule"}]}
+    tighten_journey(schema)
     return _finish(schema, "Tact journey")
 
 
 def settings_schema() -> dict[str, Any]:
-    return _finish(Settings.model_json_schema(by_alias=True), "Tact settings")
+    schema = Settings.model_json_schema(by_alias=True)
+    tighten_settings(schema)
+    return _finish(schema, "Tact settings")
 
 
 def template_schema() -> dict[str, Any]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from tact.cost.prices import Prices
 from tact.journey.durations import Duration
 from tact.models.declared import EventFieldName, FieldName, FieldType
 
+HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 Channel = Literal["email", "sms", "push", "webhook"]
 CapScope = Literal["email", "sms", "push", "webhook", "any"]
 
@@ -25,8 +27,21 @@ class Cap(_Strict):
 
 
 class QuietHours(_Strict):
-    start: time = Field(default=time(21, 0), description="local time quiet hours begin")
-    end: time = Field(default=time(8, 0), description="local time sending may resume")
+    start: time = Field(default=time(21, 0), description="local time quiet hours begin, 21:00")
+    end: time = Field(default=time(8, 0), description="local time sending may resume, 08:00")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: object) -> object:
+        if isinstance(value, time):
+            return value
+        if not isinstance(value, str) or not HH_MM.match(value):
+            raise ValueError(f"quiet hours are a local time of day like 21:00, got {value!r}")
+        return value
+
+    @field_serializer("start", "end")
+    def _as_written(self, value: time) -> str:
+        return value.strftime("%H:%M")  # read back by the validator above (bundle.json)
 
 
 class EmailSender(_Strict):
