@@ -17,8 +17,9 @@ KEY = SIGNING_KEY.encode()
 
 
 def token(customer: str = "ana", channel: str = "email", purpose: str = "marketing",
-          at: object = T0, key: bytes = KEY) -> str:
-    return tokens.sign(key, customer, channel, purpose, at)  # type: ignore[arg-type]
+          at: object = T0, key: bytes = KEY, action: str = "preferences") -> str:
+    return tokens.sign(key, customer, channel, purpose, at,  # type: ignore[arg-type]
+                       action=action)  # type: ignore[arg-type]
 
 
 def tamper(value: str) -> list[str]:

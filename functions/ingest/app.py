@@ -26,7 +26,8 @@ def _record(record: SQSRecord) -> None:
     from tact.ingest.messages import process_message
     from tact.observability import logger
 
-    result = process_message(record.body, runtime.ingest_deps(), runtime.dead_letter)
+    result = process_message(record.body, runtime.ingest_deps(), runtime.dead_letter,
+                             (record.raw_event.get("attributes") or {}).get("SentTimestamp"))
     if result is not None:
         logger().info("event processed", extra={
             "event_id": result.event_id, "duplicate": result.duplicate,

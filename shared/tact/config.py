@@ -25,6 +25,10 @@ class RuntimeConfig(BaseSettings):
     signing_key: SecretStr = Field(
         default=SecretStr(""), description="HMAC key for unsubscribe and preference tokens"
     )
+    previous_signing_key: SecretStr = Field(
+        default=SecretStr(""), description="the key before the last rotation: its links still "
+        "verify (locally; deployed, the secret's AWSPREVIOUS version)"
+    )
     signing_key_secret_arn: str | None = Field(
         default=None, description="Secrets Manager secret holding the signing key (deployed)"
     )

@@ -76,11 +76,14 @@ def links(customer_id: str, channel: str, purpose: str) -> dict[str, str]:
     from tact.tokens import sign
 
     config = runtime_config()
-    token = sign(secrets.signing_key(), customer_id, channel, purpose,
-                 clock.now())
+    key, now = secrets.signing_key(), clock.now()
+    # Two tokens: the one-click link can only withdraw this channel and purpose; the
+    # preferences link opens the customer's whole page.
+    unsubscribe = sign(key, customer_id, channel, purpose, now, action="unsubscribe")
+    preferences = sign(key, customer_id, channel, purpose, now, action="preferences")
     base = config.public_url.rstrip("/")
-    return {"unsubscribe": f"{base}/unsubscribe/{token}",
-            "preferences": f"{base}/preferences/{token}"}
+    return {"unsubscribe": f"{base}/unsubscribe/{unsubscribe}",
+            "preferences": f"{base}/preferences/{preferences}"}
 
 
 def send_deps() -> Any:
@@ -98,7 +101,7 @@ def audience_deps() -> Any:
 def preferences_deps() -> Any:
     from tact.preferences.service import PreferencesDeps
 
-    return PreferencesDeps(store(), secrets.signing_key())
+    return PreferencesDeps(store(), secrets.key_ring())
 
 
 def suppression_deps() -> Any:
@@ -140,7 +143,7 @@ def reset() -> None:
 
     _overrides.clear()
     for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client,
-                   secrets.signing_key, model):
+                   secrets.key_ring, model):
         cached.cache_clear()
     aws.reset()
 

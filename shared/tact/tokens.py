@@ -1,7 +1,14 @@
-"""Signed, expiring tokens naming customer + channel + purpose, for one-click unsubscribe.
+"""Signed, expiring tokens naming customer + channel + purpose + what the link may do.
 
 Format: ``base64url(json payload) "." base64url(HMAC-SHA256(key, payload))``. No secret is
 in the token, and any change to it breaks the signature.
+
+Scope (``a``): an ``unsubscribe`` token can only withdraw its own channel and purpose; a
+``preferences`` token lets its customer's preferences page set what the page submits. Tokens
+issued before scopes existed carry none and are unsubscribe tokens.
+
+Key ring: tokens are signed with the current key and verified against every key of the ring
+(current and previous), so rotating the key does not break the links already in inboxes.
 """
 
 from __future__ import annotations
@@ -10,11 +17,14 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 TOKEN_LIFETIME = timedelta(days=90)  # mail stays in inboxes; CAN-SPAM needs >= 30 days
+Action = Literal["unsubscribe", "preferences"]
 
 
 class TokenClaims(BaseModel):
@@ -24,6 +34,7 @@ class TokenClaims(BaseModel):
     ch: str  # channel
     p: str  # purpose
     exp: int  # epoch seconds
+    a: Action = "unsubscribe"  # what the link may do (see the module docstring)
 
 
 class InvalidToken(ValueError):
@@ -42,23 +53,27 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign(key: bytes, customer_id: str, channel: str, purpose: str, now: datetime) -> str:
+def sign(key: bytes, customer_id: str, channel: str, purpose: str, now: datetime,
+         action: Action = "unsubscribe") -> str:
     if not key:
         raise ValueError("a signing key is required (TACT_SIGNING_KEY)")
     exp = int((now + TOKEN_LIFETIME).timestamp())
-    claims = TokenClaims(c=customer_id, ch=channel, p=purpose, exp=exp)
+    claims = TokenClaims(c=customer_id, ch=channel, p=purpose, exp=exp, a=action)
     payload = json.dumps(claims.model_dump(), separators=(",", ":"), sort_keys=True).encode()
     mac = hmac.new(key, payload, hashlib.sha256).digest()
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
-def verify(key: bytes, token: str, now: datetime) -> TokenClaims:
+def verify(keys: bytes | Sequence[bytes], token: str, now: datetime) -> TokenClaims:
+    """The claims of a token signed by any key of the ring (``keys``: current first)."""
+    ring = [keys] if isinstance(keys, bytes) else list(keys)
     try:
         payload_part, mac_part = token.split(".")
         payload, mac = _unb64(payload_part), _unb64(mac_part)
     except (ValueError, TypeError, UnicodeError):
         raise InvalidToken("malformed token") from None
-    if not key or not hmac.compare_digest(hmac.new(key, payload, hashlib.sha256).digest(), mac):
+    if not any(key and hmac.compare_digest(hmac.new(key, payload, hashlib.sha256).digest(), mac)
+               for key in ring):
         raise InvalidToken("bad signature")
     try:
         claims = TokenClaims.model_validate_json(payload)

@@ -51,7 +51,10 @@ def unwrap(body: str) -> Any:
     return message
 
 
-def process_message(body: str, deps: Any, dead_letter: Any) -> IngestResult | None:
+def process_message(body: str, deps: Any, dead_letter: Any,
+                    sent_timestamp: str | None = None) -> IngestResult | None:
+    """``sent_timestamp``: SQS's ``SentTimestamp`` (ms since the epoch, the queue's clock),
+    kept as the event's receipt time across redeliveries."""
     try:
         event, data = parse_event(unwrap(body))
         _not_ahead_of_now(event.time)
@@ -59,7 +62,15 @@ def process_message(body: str, deps: Any, dead_letter: Any) -> IngestResult | No
     except EventError as err:
         dead_letter(body, err.reason)
         return None
-    return ingest_event(event, data, deps)
+    return ingest_event(event, data, deps, _received(sent_timestamp))
+
+
+def _received(sent_timestamp: str | None) -> Any:
+    from datetime import UTC, datetime
+
+    if not sent_timestamp or not sent_timestamp.isdigit():
+        return None
+    return datetime.fromtimestamp(int(sent_timestamp) / 1000, UTC)
 
 
 def _as_declared(event: Any, settings: Any) -> None:

@@ -3,6 +3,9 @@
 Every attribute is stored as ``{"v": value, "at": event time, "by": event id}`` so journeys can
 tell fresh data from stale. Two kinds of attribute, both independent of arrival order:
 
+Consent is not an attribute: its ordering rule (a customer's withdrawal is never lost to a
+shop's clock) lives in ``tact.consent``.
+
 * *latest* (contact fields, preferred channel, time zone, has_account, lifecycle stage):
   the value of the newest event wins, ties broken by event id; an older event never
   overwrites a newer one.
@@ -29,7 +32,9 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from tact import clock
-from tact.customer import PROFILE, CustomerState, consent_key, last_key
+from tact.consent import consent_write as write_decision
+from tact.consent import shop_decision
+from tact.customer import PROFILE, CustomerState, last_key
 from tact.lifecycle.index import index_keys
 from tact.models.events import (
     CONTACT_NAMES,
@@ -170,23 +175,13 @@ def _apply_lifecycle(attrs: dict[str, Any], data: LifecycleChangedData, at: str,
     _set(attrs, "lifecycle_stage", data.stage, at, by)
 
 
-def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedData) -> Put | None:
-    at = clock.iso(event.time)
-    current = state.consents.get((data.channel, data.purpose))
-    if current is not None and (str(current.get("at", "")), str(current.get("event_id", ""))) > (
-            at, event.id):
-        return None  # a newer decision is already stored
-    item = {
-        "sk": consent_key(data.channel, data.purpose),
-        "granted": data.granted,
-        "at": at,
-        "source": data.source,
-        "event_id": event.id,
-        # The audit trail: every decision with its source, newest first.
-        "history": [{"granted": data.granted, "at": at, "source": data.source,
-                     "event_id": event.id}, *(current or {}).get("history", [])][:50],
-    }
-    return Put(item)
+def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedData,
+                  received: datetime) -> Put:
+    """The shop's decision, placed by the ordering rule of ``tact.consent`` (applied or not,
+    it joins the history), conditional on the consent item's version."""
+    decision = shop_decision(data.channel, data.purpose, data.granted, data.source,
+                             event.time, received, event.id)
+    return write_decision(state, decision)
 
 
 def last_event_write(state: CustomerState, event: ShopEvent) -> Put:

@@ -22,6 +22,7 @@ from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTr
 
 EVENT_MARKER_TTL = timedelta(days=35)  # longer than any queue retention and replay window
 MAX_RACES = 5
+QUEUE_RETENTION = timedelta(days=14)  # SQS's longest retention
 
 
 @dataclass
@@ -85,7 +86,10 @@ class _Effects:
             getattr(self.target, method)(*args)
 
 
-def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps) -> IngestResult:
+def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps,
+                 received: datetime | None = None) -> IngestResult:
+    """``received``: when the event reached Tact (the queue's own clock), if known; a consent
+    decision is placed against the customer's own decisions by it (``tact.consent``)."""
     for _ in range(MAX_RACES):
         now = clock.now()
         state = CustomerState.from_items(event.customer_id,
@@ -94,7 +98,8 @@ def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps) -> IngestResult:
             _restart_lost_starts(event, state, deps)
             return IngestResult(event.id, duplicate=True)
         effects = _Effects(deps.orchestrator)
-        writes, result = _plan(event, data, state, replace(deps, orchestrator=effects), now)
+        writes, result = _plan(event, data, state, replace(deps, orchestrator=effects), now,
+                               _receipt(received, now))
         try:
             deps.store.write(event.customer_id, writes)
         except ConditionFailed:
@@ -102,6 +107,14 @@ def ingest_event(event: ShopEvent, data: Any, deps: IngestDeps) -> IngestResult:
         effects.run()
         return result
     raise StoreTransientError(f"event {event.id}: too many concurrent updates; retry")
+
+
+def _receipt(received: datetime | None, now: datetime) -> datetime:
+    # A queue time later than now, or older than any queue keeps a message, is another clock
+    # (a simulation's virtual one against moto's wall clock): processing time stands in.
+    if received is None or not now - QUEUE_RETENTION <= received <= now:
+        return now
+    return received
 
 
 def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDeps) -> None:
@@ -118,7 +131,7 @@ def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDep
 
 
 def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
-          now: datetime) -> tuple[list[Write], IngestResult]:
+          now: datetime, received: datetime) -> tuple[list[Write], IngestResult]:
     writes: list[Write] = [Put({"sk": event_key(event.id), "time": clock.iso(event.time),
                                 "ttl": int((now + EVENT_MARKER_TTL).timestamp())},
                                expect="absent")]
@@ -127,9 +140,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
         writes.append(profile)
         state.profile = profile.item  # journeys below see the customer as of this event
     if isinstance(data, ConsentChangedData):
-        consent = consent_write(state, event, data)
-        if consent is not None:
-            writes.append(consent)
+        writes.append(consent_write(state, event, data, received))
     last = last_event_write(state, event)
     writes.append(last)
     state.last_events[event.type] = last.item

@@ -4,7 +4,9 @@ SES publishes events of a configuration set (``eventType``) or of an identity
 (``notificationType``); both carry the ``mail`` object. The customer is named by the
 ``customer`` message tag the email channel sets on every message (event publishing keeps
 tags), so no address lookup is needed. A permanent bounce or any complaint suppresses the
-address for every purpose; transient bounces change nothing.
+address for every purpose; transient bounces change nothing. A complaint is also the
+customer's own decision: it withdraws email marketing consent (source ``ses_complaint``, at
+its receipt time), placed like an unsubscribe by ``tact.consent``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tact import clock
+from tact.consent import consent_write, customer_decision
 from tact.customer import CustomerState, suppression_key
 from tact.sending.channels import untag_value
 from tact.sending.policy import address_fingerprint
-from tact.store.base import CustomerStore, Put
+from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError, Write
 
 HISTORY_KEPT = 20
+MAX_RACES = 5
 
 
 class NotificationError(ValueError):
@@ -93,8 +97,18 @@ def apply(feedback: Feedback, store: CustomerStore) -> Outcome:
         # Sent without our tags (not by Tact, or tags not published): nothing to match on.
         return Outcome("unmatched", None, feedback.kind)
     now = clock.now()
-    state = CustomerState.from_items(feedback.customer_id,
-                                     store.read_customer(feedback.customer_id, now))
+    for _ in range(MAX_RACES):
+        state = CustomerState.from_items(feedback.customer_id,
+                                         store.read_customer(feedback.customer_id, now))
+        try:
+            store.write(feedback.customer_id, _writes(feedback, state, now))
+        except ConditionFailed:
+            continue  # a consent decision landed since the read: place the complaint again
+        return Outcome("suppressed", feedback.customer_id, feedback.kind)
+    raise StoreTransientError("too many concurrent consent changes; retry")
+
+
+def _writes(feedback: Feedback, state: CustomerState, now: Any) -> list[Write]:
     current = state.suppressions.get("email") or {}
     address = _address(feedback, state)
     entry = {"reason": feedback.kind, "detail": feedback.detail,
@@ -112,8 +126,12 @@ def apply(feedback: Feedback, store: CustomerStore) -> Outcome:
     if address:
         item["address_hash"] = address_fingerprint(address)
     # No TTL: a suppressed address is never emailed again (a new address clears it).
-    store.write(feedback.customer_id, [Put(item)])
-    return Outcome("suppressed", feedback.customer_id, feedback.kind)
+    writes: list[Write] = [Put(item)]
+    if feedback.kind == "complaint":
+        writes.append(consent_write(state, customer_decision(
+            "email", "marketing", False, "ses_complaint", now,
+            f"ses-{feedback.message_id or clock.iso(now)}")))
+    return writes
 
 
 def _address(feedback: Feedback, state: CustomerState) -> str | None:

@@ -1,33 +1,47 @@
 """Read and change a customer's consents through a signed token; one-click unsubscribe.
 
-Every change is written as the same CONSENT item ingest writes (newest decision wins, the
-audit trail keeps each decision with its source and time), so the very next send reads it:
-the send path's Query is strongly consistent.
+Every change is a customer decision, stamped with the server's receipt time and placed by the
+ordering rule of ``tact.consent`` into the same CONSENT item ingest writes (the history keeps
+each decision with its source and times). The write is conditional on the item's version;
+on a conflict the decision is placed again on a fresh read, so it is never lost and never
+overwrites one it did not see. The very next send reads it: the send's Query is strongly
+consistent, and its transaction re-checks the consent item's version.
+
+Tokens are scoped (``tact.tokens``): an unsubscribe token can only withdraw its own channel
+and purpose; a preferences token changes what its customer's page submits.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tact import clock
+from tact.consent import consent_write, customer_decision
 from tact.customer import CustomerState
-from tact.ingest.profile import consent_write
-from tact.models.events import ConsentChangedData, ShopEvent
-from tact.store.base import CustomerStore
+from tact.store.base import ConditionFailed, CustomerStore
 from tact.tokens import InvalidToken, TokenClaims, verify
 
 CHANNELS = ("email", "sms", "push", "webhook")
 PURPOSES = ("marketing", "transactional")
+MAX_RACES = 5  # concurrent consent writes for one customer: place the decision again
+
+
+class Keys(Protocol):
+    """The signing key ring (``tact.secrets.KeyRing``)."""
+
+    def keys(self) -> list[bytes]: ...
+
+    def reload(self) -> bool: ...
 
 
 @dataclass
 class PreferencesDeps:
     store: CustomerStore
-    signing_key: bytes
+    keys: Keys
 
 
 class PreferencesError(Exception):
@@ -70,11 +84,21 @@ class PreferencesUpdate(BaseModel):
 
 def claims_for(token: str, deps: PreferencesDeps) -> TokenClaims:
     try:
-        return verify(deps.signing_key, token, clock.now())
+        return _verify(token, deps)
     except InvalidToken as err:
         if err.expired:
             raise PreferencesError(410, "this link has expired; use a newer message") from None
         raise PreferencesError(403, "this link is not valid") from None
+
+
+def _verify(token: str, deps: PreferencesDeps) -> TokenClaims:
+    try:
+        return verify(deps.keys.keys(), token, clock.now())
+    except InvalidToken as err:
+        # Signed with a key this warm function has not seen yet (rotated since it started)?
+        if err.expired or not deps.keys.reload():
+            raise
+        return verify(deps.keys.keys(), token, clock.now())
 
 
 def get_preferences(token: str, deps: PreferencesDeps) -> Preferences:
@@ -86,6 +110,12 @@ def get_preferences(token: str, deps: PreferencesDeps) -> Preferences:
 def update_preferences(token: str, update: PreferencesUpdate, deps: PreferencesDeps,
                        source: str = "preferences_page") -> Preferences:
     claims = claims_for(token, deps)
+    if claims.a != "preferences" and any(
+            (c.channel, c.purpose, c.granted) != (claims.ch, claims.p, False)
+            for c in update.consents):
+        # An unsubscribe link (or a link from before scopes) withdraws its own channel and
+        # purpose, nothing else: forwarded or leaked, it cannot sign anybody up.
+        raise PreferencesError(403, "this link can only unsubscribe from what it was sent for")
     _apply(claims.c, update.consents, source, deps)
     return _view(claims, _state(claims.c, deps))
 
@@ -107,19 +137,23 @@ def _state(customer_id: str, deps: PreferencesDeps) -> CustomerState:
 
 def _apply(customer_id: str, changes: list[ConsentChange], source: str,
            deps: PreferencesDeps) -> None:
-    now = clock.now()
-    state = _state(customer_id, deps)
-    event = ShopEvent(id=f"prefs-{uuid.uuid4().hex}", type="consent_changed",
-                      customer_id=customer_id, time=now)
-    writes = []
-    for change in changes:
-        data = ConsentChangedData(channel=change.channel, purpose=change.purpose,
-                                  granted=change.granted, source=source)
-        write = consent_write(state, event, data)
-        if write is not None:
-            writes.append(write)
-    if writes:
-        deps.store.write(customer_id, writes)
+    received = clock.now()  # one receipt time for the whole request, kept across retries
+    event_id = f"prefs-{uuid.uuid4().hex}"
+    wanted: dict[tuple[str, str], bool] = {}
+    for change in changes:  # one write per item; named twice, a withdrawal wins
+        key = (change.channel, change.purpose)
+        wanted[key] = wanted.get(key, True) and change.granted
+    for _ in range(MAX_RACES):
+        state = _state(customer_id, deps)
+        writes = [consent_write(state, customer_decision(channel, purpose, granted, source,
+                                                         received, event_id))
+                  for (channel, purpose), granted in wanted.items()]
+        try:
+            deps.store.write(customer_id, writes)
+            return
+        except ConditionFailed:
+            continue  # another decision landed since the read: place this one again
+    raise PreferencesError(503, "too many changes at once; please try again")
 
 
 def _view(claims: TokenClaims, state: CustomerState) -> Preferences:

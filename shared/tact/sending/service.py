@@ -1,8 +1,11 @@
 """Send one journey step to one customer: at most once, only with consent, never over a cap.
 
 Happy path: one Query (the customer's whole partition) and one conditional transaction
-(cap reservation + message record). The record is written *before* the provider call, so a
-retried or duplicated invocation finds it and sends nothing again.
+(cap reservation + message record, plus condition checks that what was read still holds:
+consent, suppression, the entry and its exit events; see ``rechecks``). The record is
+written *before* the provider call, so a retried or duplicated invocation finds it and sends
+nothing again; a withdrawal or exit landing between the read and the transaction fails it,
+and the send decides again on a fresh read.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from tact.sending.policy import (
     exit_reason,
 )
 from tact.sending.quiet_hours import next_allowed
+from tact.sending.rechecks import read_checks
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
 from tact.templates import TemplateError, render_message
 
@@ -61,7 +65,8 @@ def send_step(request: SendRequest, deps: SendDeps) -> SendResult:
             deps.store.write(request.customer_id, writes)
         except ConditionFailed:
             # Another send for this customer won the race (a cap counter moved, or this very
-            # step was recorded by a duplicate invocation): read again and decide on fresh data.
+            # step was recorded by a duplicate invocation), or a withdrawal, suppression or
+            # exit landed since the read: read again and decide on fresh data.
             continue
         if outbound is None:
             return _result_from_record(record)
@@ -118,7 +123,9 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
     outbound = Outbound(choice.channel, str(choice.address), content, request.customer_id,
                         request.journey, request.step, unsubscribe,
                         purpose=request.purpose, key=record["sk"])
-    return record, [Put(record, expect="absent"), *caps], outbound
+    checks = read_checks(state, choice.channel, request.purpose, request.journey,
+                         request.execution, request.exit_on)
+    return record, [Put(record, expect="absent"), *caps, *checks], outbound
 
 
 def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],

@@ -41,7 +41,16 @@ class Delete:
     expect: Literal["present"] | int | None = None
 
 
-Write = Put | Delete
+@dataclass(frozen=True)
+class Check:
+    """Write nothing; the transaction fails unless the item is as it was read (DynamoDB's
+    ConditionCheck). ``expect``: "absent", or attribute values the present item must hold."""
+
+    sk: str
+    expect: Literal["absent"] | dict[str, Any]
+
+
+Write = Put | Delete | Check
 
 
 @dataclass

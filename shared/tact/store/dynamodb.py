@@ -8,6 +8,7 @@ from typing import Any
 
 from tact.store.base import (
     PK_PREFIX,
+    Check,
     ConditionFailed,
     IndexQuery,
     Item,
@@ -123,6 +124,8 @@ class DynamoStore:
 
 
 def _action(table: str, key: str, write: Write) -> dict[str, Any]:
+    if isinstance(write, Check):
+        return {"ConditionCheck": _check(table, key, write)}
     if isinstance(write, Put):
         body: dict[str, Any] = {"TableName": table, "Item": dynamo_safe({**write.item, "pk": key})}
     else:
@@ -141,3 +144,22 @@ def _action(table: str, key: str, write: Write) -> dict[str, Any]:
         body["ExpressionAttributeNames"] = {"#v": "version"}
         body["ExpressionAttributeValues"] = {":v": expect}
     return {"Put": body} if isinstance(write, Put) else {"Delete": body}
+
+
+def _check(table: str, key: str, check: Check) -> dict[str, Any]:
+    body: dict[str, Any] = {"TableName": table, "Key": {"pk": key, "sk": check.sk}}
+    if check.expect == "absent":
+        body["ConditionExpression"] = "attribute_not_exists(pk)"
+        return body
+    terms = ["attribute_exists(pk)"]
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for n, (name, value) in enumerate(sorted(check.expect.items())):
+        terms.append(f"#a{n} = :a{n}")
+        names[f"#a{n}"] = name
+        values[f":a{n}"] = dynamo_safe(value)
+    body["ConditionExpression"] = " AND ".join(terms)
+    if names:
+        body["ExpressionAttributeNames"] = names
+        body["ExpressionAttributeValues"] = values
+    return body

@@ -16,6 +16,7 @@ from typing import Any
 
 from tact.store.base import (
     PK_PREFIX,
+    Check,
     ConditionFailed,
     IndexQuery,
     Item,
@@ -52,6 +53,9 @@ class MemoryStore:
     def write(self, customer_id: str, writes: list[Write]) -> None:
         key = pk(customer_id)
         sort_keys = [w.item["sk"] if isinstance(w, Put) else w.sk for w in writes]
+        checks = [w for w in writes if isinstance(w, Check)]
+        if checks and len(writes) == 1:
+            raise InvalidTransaction("a condition check needs a write beside it")
         if len(set(sort_keys)) != len(sort_keys):
             raise InvalidTransaction("a transaction cannot include two writes of the same item")
         # Stored values are built (and numbers converted) before the lock: a failure in
@@ -65,7 +69,9 @@ class MemoryStore:
                 if len(writes) == 1:
                     raise ConditionFailed(["ConditionalCheckFailed"])
                 raise ConditionFailed([r or "None" for r in reasons])
-            for sk, item in zip(sort_keys, stored, strict=True):
+            for sk, item, w in zip(sort_keys, stored, writes, strict=True):
+                if isinstance(w, Check):
+                    continue
                 if item is None:
                     part.pop(sk, None)
                 else:
@@ -128,6 +134,10 @@ def _live(item: Item, now_epoch: int) -> bool:
 
 
 def _check(current: Item | None, expect: Any) -> str | None:
+    if isinstance(expect, dict):  # a Check: present, holding these values
+        same = current is not None and all(current.get(k) == _stored(v)
+                                           for k, v in expect.items())
+        return None if same else "ConditionalCheckFailed"
     if expect is None:
         return None
     if expect == "absent":
