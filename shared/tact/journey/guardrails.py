@@ -33,6 +33,11 @@ from tact.models.declared import TYPE_HINT
 from tact.models.events import DATA_MODELS, CartItem
 
 CART_EVENTS = frozenset({"cart_updated", "checkout_started"})
+# Triggers whose messages are promotions, whatever a journey calls them: "transactional"
+# there would skip consent, caps and quiet hours, so it needs a written, reviewed reason.
+PROMOTIONAL_TRIGGERS = frozenset({"cart_updated", "cart_emptied", "checkout_started",
+                                  "lifecycle_changed", "signup", "account_created"})
+TRANSACTIONAL_WAIVER = re.compile(r"#\s*tact:\s*allow-transactional\s+(\S.{9,})")
 PURCHASE = "purchase_completed"
 
 # Never target or personalize on these (matched against every path segment a condition or a
@@ -111,6 +116,7 @@ def check_journey(journey: Journey, doc: YamlDocument, out: list[Diagnostic],
                   event_fields: dict[str, dict[str, str]] | None = None) -> None:
     ctx = _Ctx(journey, doc, out, custom_attributes, event_fields)
     _retargeting(ctx)
+    _transactional(ctx)
     _expressions(ctx)
     _updates(ctx)
     _unreachable(ctx, journey.steps, ("steps",))
@@ -125,6 +131,23 @@ def _retargeting(ctx: _Ctx) -> None:
                   f"a journey triggered by {j.trigger.event} must exit on {PURCHASE}: "
                   "reminding people of what they already bought is the top complaint",
                   f"add `exit_on: [{PURCHASE}]` (optionally with a condition on the same cart)")
+
+
+def _transactional(ctx: _Ctx) -> None:
+    j = ctx.journey
+    if j.purpose != "transactional" or j.trigger.event not in PROMOTIONAL_TRIGGERS:
+        return
+    line, _ = ctx.doc.locate(("purpose",))
+    lines = ctx.doc.lines()
+    if 0 < line <= len(lines) and TRANSACTIONAL_WAIVER.search(lines[line - 1]):
+        return
+    ctx.error(("purpose",),
+              f"purpose: transactional on a journey triggered by {j.trigger.event}: its "
+              "messages are promotions, and transactional would send them without marketing "
+              "consent, frequency caps or quiet hours",
+              "use `purpose: marketing`; if this really is a service message the customer "
+              "asked for, say why on the same line: "
+              "`purpose: transactional  # tact: allow-transactional <reason, who approved>`")
 
 
 def _waived(doc: YamlDocument, line: int, attribute: str) -> bool:

@@ -423,7 +423,9 @@ class Simulation:
                 **({"detail": notes or record.get("detail", "")}
                    if (notes or record.get("detail")) else {}),
             })
-            what, detail = "not sent", f"{reason} {notes or record.get('detail', '')}".strip()
+            # unknown: the provider may have delivered it (never re-sent); not "not sent".
+            what = "unknown" if record["status"] == "unknown" else "not sent"
+            detail = f"{reason} {notes or record.get('detail', '')}".strip()
         self.report.timeline.append(TimelineEntry(record["at"], customer_id, what,
                                                   record["journey"], record["step"], detail))
 

@@ -53,6 +53,18 @@ _TRANSIENT_CODES = {
     "TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException",
     "ServiceUnavailable", "InternalFailure", "InternalServerError", "InternalServerException",
 }
+# Refusals that mean the message was not and will not be taken (SES v2, End User Messaging
+# SMS, SNS); an error code not listed here is an unknown outcome.
+_REJECTED_CODES = {
+    "MessageRejected", "MailFromDomainNotVerifiedException", "AccountSuspendedException",
+    "SendingPausedException", "BadRequestException", "NotFoundException",
+    "ValidationException", "ConflictException", "AccessDeniedException", "AccessDenied",
+    "ResourceNotFoundException", "ServiceQuotaExceededException",
+    "InvalidParameter", "InvalidParameterValue", "NotFound", "AuthorizationError",
+    "PlatformApplicationDisabled", "InvalidSecurity", "KMSDisabled", "KMSInvalidState",
+    "KMSNotFound", "KMSAccessDenied", "KMSOptInRequired", "UnrecognizedClientException",
+    "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
+}
 _TAG_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 _ENCODED = "b32-"
 
@@ -69,14 +81,14 @@ def provider_client(service: str) -> Any:
 
 
 def classify(err: Exception) -> Exception:
-    """Map a botocore failure to what it means for delivery."""
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionClosedError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        ReadTimeoutError,
-    )
+    """Map a provider failure to what it means for delivery.
+
+    Only a clear answer is acted on: throttling and 5xx say "not taken, retry"; a known
+    refusal says "never"; a connection that was never opened sent nothing. Everything else
+    (an unknown error code, a TLS or HTTP client failure, a dropped or timed-out connection,
+    any exception we do not know) may have delivered: ``unknown``, never re-sent.
+    """
+    from botocore.exceptions import ClientError, ConnectTimeoutError
 
     if isinstance(err, ClientError):
         code = err.response.get("Error", {}).get("Code", "")
@@ -86,12 +98,14 @@ def classify(err: Exception) -> Exception:
         reason = str(err.response.get("Reason", ""))
         if code == "EndpointDisabled" or reason == "DESTINATION_PHONE_NUMBER_OPTED_OUT":
             return ProviderRejected(reason or code, suppress=True)
-        return ProviderRejected(code or str(status))
-    if isinstance(err, ConnectTimeoutError | EndpointConnectionError):
-        return ProviderTransientError(type(err).__name__)  # never reached the provider
-    if isinstance(err, ReadTimeoutError | ConnectionClosedError):
-        return ProviderUnknownOutcome(type(err).__name__)
-    return err
+        if code in _REJECTED_CODES:
+            return ProviderRejected(code)
+        return ProviderUnknownOutcome(f"unclassified provider error {code or status}")
+    if isinstance(err, ConnectTimeoutError):
+        return ProviderTransientError(type(err).__name__)  # the connection never opened
+    if isinstance(err, ProviderTransientError | ProviderUnknownOutcome | ProviderRejected):
+        return err
+    return ProviderUnknownOutcome(type(err).__name__)
 
 
 def tag_value(value: str) -> str:

@@ -39,9 +39,14 @@ def history(items: list[dict[str, Any]]) -> list[HistoryRow]:
         elif kind == "CONSENT":
             _, channel, purpose = sk.split("#", 2)
             for entry in item.get("history") or [item]:
+                detail = f"{purpose} via {entry.get('source')}"
+                if entry.get("received_at") and entry.get("received_at") != entry["at"]:
+                    detail += f", received {entry['received_at']}"
+                if entry.get("applied") is False:
+                    detail += ", superseded (a later or withdrawing decision stands)"
                 rows.append(HistoryRow(str(entry["at"]), "consent",
                                        "granted" if entry.get("granted") else "revoked",
-                                       channel, detail=f"{purpose} via {entry.get('source')}"))
+                                       channel, detail=detail))
         elif kind == "SUPPRESSION":
             channel = sk.split("#", 1)[1]
             for entry in item.get("history") or [item]:

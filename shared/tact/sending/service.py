@@ -131,7 +131,12 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
 def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],
               writes: list[Write], outbound: Outbound) -> SendResult:
     try:
-        message_id = deps.senders(outbound.channel).send(outbound)
+        sender = deps.senders(outbound.channel)
+    except Exception:
+        _release(request, deps, record, writes)  # no provider was called: nothing left
+        raise
+    try:
+        message_id = sender.send(outbound)
     except ProviderTransientError:
         # Nothing left: release the reservation so the state machine's retry can send.
         _release(request, deps, record, writes)
@@ -148,6 +153,11 @@ def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],
         _amend(request, deps, record, extra, status="suppressed", reason="rejected",
                detail=str(err))
         return _result_from_record({**record, "status": "suppressed", "reason": "rejected"})
+    except Exception as err:
+        # Not a clear answer (a sender that is not ours, or a failure we do not know): it may
+        # have delivered, so it is an unknown outcome, never a "sent" and never re-sent.
+        _amend(request, deps, record, status="unknown", detail=type(err).__name__)
+        return _result_from_record({**record, "status": "unknown"})
     return _result_from_record(record, message_id)
 
 
