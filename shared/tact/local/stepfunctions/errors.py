@@ -40,8 +40,11 @@ class TaskDoesNotExist(LookupError):
     """Unknown task token, or its task already completed, timed out or was stopped."""
 
 
-class LambdaTimeout(Exception):
-    """Raise from a handler to simulate the Lambda function timing out."""
+class LambdaTimeout(BaseException):
+    """Raise from a handler to simulate the Lambda function timing out.
+
+    A BaseException, like the process being killed: the function's own ``except Exception``
+    (e.g. the send path's "unknown outcome" catch) cannot catch a real timeout either."""
 
     error_type = TIMEOUT
 

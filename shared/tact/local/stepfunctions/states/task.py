@@ -6,7 +6,13 @@ import functools
 import traceback
 from typing import Any
 
-from tact.local.stepfunctions.errors import QUERY_ERROR, TIMEOUT, QueryError, TaskError
+from tact.local.stepfunctions.errors import (
+    QUERY_ERROR,
+    TIMEOUT,
+    LambdaTimeout,
+    QueryError,
+    TaskError,
+)
 from tact.local.stepfunctions.jsonata_context import (
     bindings_for,
     output_and_assign,
@@ -125,7 +131,7 @@ class TaskState(TaskTokens, RetryAndCatch):
             )
         try:
             value = handler(json_copy(request.payload, "payload"))
-        except Exception as exc:  # a handler failure is a task error, as in Lambda
+        except (Exception, LambdaTimeout) as exc:  # a handler failure is a task error
             raise TaskError(error_name(exc), str(exc), traceback.format_exc()) from exc
         try:
             return json_copy(value, "Lambda result")
