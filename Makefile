@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and make:
 #   make demo   simulate the example journeys locally (moto, virtual clock)
-#   make test   run the whole test suite
+#   make test   run the whole test suite (ruff, lint-infra, every tier), as CI does
+#   make unit   the unit tier only: pure logic, no moto, no network, no sam (well under a minute)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test unit lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +27,14 @@ demo: $(STAMP)
 			--events journeys/examples/$$example.events.jsonl || exit 1; \
 	done
 
+# Tests by tier, then feature: tests/unit (pure logic), tests/integration (moto or the local
+# executor), tests/e2e (simulate and the CLI end to end), tests/infra (template, sam build).
 test: $(STAMP) lint-infra
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,4 +8,5 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -p no:cacheprovider -q \
-		tests/test_properties.py tests/test_faults.py tests/test_bad_input.py
+		tests/integration/invariants/test_properties.py \
+		tests/integration/invariants/test_faults.py tests/integration/ingest/test_bad_input.py

@@ -27,7 +27,7 @@ generated: $(STAMP)
 build: generated
 	$(MAKE) sam-build
 
-# sam build alone, from the committed infra/generated (what tests/test_infra_build.py runs).
+# sam build alone, from the committed infra/generated (what tests/infra/sam/test_infra_build.py runs).
 sam-build: $(INFRA_STAMP)
 	$(INFRA_ENV) $(INFRA_BIN)/sam build --template template.yaml
 

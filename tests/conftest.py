@@ -1,15 +1,17 @@
-"""Shared fixtures. Hypothesis profiles: `ci` (bounded, seeded) by default, `soak` for make soak."""
+"""Shared fixtures (worlds and fakes live in ``tests/support``). Hypothesis profiles: `ci`
+(bounded, seeded) by default, `soak` for make soak."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parent.parent
-JOURNEYS = ROOT / "journeys"
+from tests.support.paths import JOURNEYS
+from tests.support.sendkit import World, world
 
 settings.register_profile("ci", max_examples=25, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -21,3 +23,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture
 def journeys_dir() -> Path:
     return JOURNEYS
+
+
+@pytest.fixture
+def send_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    """The send path on moto: the example journeys compiled and run by the local executor on a
+    virtual clock, the real send handler, SES/DynamoDB on moto (``tests.support.sendkit``)."""
+    with world(monkeypatch, tmp_path) as the_world:
+        yield the_world

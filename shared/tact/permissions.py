@@ -1,6 +1,6 @@
 """The AWS calls each Lambda function makes: the declared source of its IAM policy.
 
-Two tables, both checked by tests/test_infra_iam.py:
+Two tables, both checked by tests/infra/template/test_infra_iam.py:
 - ``CALL_SITES``: which module of the package (or handler file) calls which AWS operations.
   The test reads every module a function can import and fails when a module calls an
   operation not listed here (or a listed one no longer appears), so a new AWS call cannot

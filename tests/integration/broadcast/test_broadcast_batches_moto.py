@@ -11,7 +11,7 @@ import pytest
 
 from tact.customer import msg_key
 from tact.local.lambda_context import LocalLambdaContext
-from tests.sendkit import consent, envelope, profile, ses_sent, world
+from tests.support.sendkit import consent, envelope, profile, ses_sent, world
 from tests.unit.broadcast.world import write_project
 
 SEGMENT = "customer.lifecycle_stage = 'active' and customer.favorite_category = 'apparel'"
