@@ -23,8 +23,10 @@ demo: $(STAMP)
 	$(BIN)/tact validate journeys/examples
 	@for example in $(EXAMPLES); do \
 		echo; echo "== journeys/examples: $$example"; \
+		history=journeys/examples/$$example.history.jsonl; \
 		$(BIN)/tact simulate --journeys journeys/examples \
-			--events journeys/examples/$$example.events.jsonl || exit 1; \
+			--events journeys/examples/$$example.events.jsonl \
+			$$( [ -f $$history ] && echo --history $$history ) || exit 1; \
 	done
 
 # Tests by tier, then feature: tests/unit (pure logic), tests/integration (moto or the local

@@ -28,13 +28,24 @@ def backtest(
         "both replay the same history, side by side")] = None,
     lists: Annotated[bool, typer.Option("--lists", help="with --json: every message and "
                                         "every suppression too")] = False,
+    holdout_days: Annotated[float | None, typer.Option(
+        "--holdout-days", help="measure next best products and purchase propensity instead: "
+        "fit on the history before the last N days, score against those days")] = None,
 ) -> None:
     """Replay event history through the journeys (in memory, virtual clock): what would they
-    have sent, to how many, and what stopped the rest (caps, consent, quiet hours, exits)."""
+    have sent, to how many, and what stopped the rest (caps, consent, quiet hours, exits).
+    With --holdout-days: how good the next-best and propensity models are on this history."""
     from tact.backtest.history import HistoryNotFound, history_files
     from tact.backtest.render import print_compare, print_totals, to_html, to_json
     from tact.local.functions import FunctionsNotFound, find_functions_dir
 
+    if holdout_days is not None:
+        if compare is not None or as_html or lists:
+            err.print("[red]--holdout-days measures the models: it does not combine with "
+                      "--compare, --html or --lists[/]")
+            raise typer.Exit(2)
+        _holdout(events, holdout_days, as_json)
+        return
     if as_json and as_html:
         err.print("[red]choose one of --json and --html[/]")
         raise typer.Exit(2)
@@ -105,3 +116,27 @@ def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: 
         return run_backtest(events, journeys, workers, functions, lists=lists,
                             progress=lambda done, total: bar.update(task, completed=done,
                                                                     total=total))
+
+
+def _holdout(events: Path, days: float, as_json: bool) -> None:
+    from tact.backtest.history import HistoryNotFound
+    from tact.recommend.evaluate import NothingToMeasure, holdout_file
+    from tact.recommend.render import print_holdout
+
+    if days <= 0:
+        err.print("[red]--holdout-days must be more than 0[/]")
+        raise typer.Exit(2)
+    try:
+        report, rejected = holdout_file(events, days)
+    except (HistoryNotFound, NothingToMeasure) as error:
+        err.print(f"[red]{error}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    for bad in rejected[:20]:
+        err.print(f"[yellow]{bad['file']}:{bad['line']}: event skipped:[/] {bad['reason']}",
+                  soft_wrap=True)
+    if len(rejected) > 20:
+        err.print(f"[yellow]... and {len(rejected) - 20} more events skipped[/]")
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        print_holdout(out, report)

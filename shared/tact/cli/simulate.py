@@ -22,29 +22,34 @@ def simulate(
     save_run: Annotated[Path | None, typer.Option(
         "--save-run", help="where to keep the run's store contents for `tact history`")] = Path(
         ".tact/last-run.json"),
+    history_file: Annotated[Path | None, typer.Option(
+        "--history", help="older events the next-best/propensity model learns from before "
+        "the replay (not replayed); the model also sees the replayed events")] = None,
 ) -> None:
     """Replay shop events on a virtual clock: who got what, when, and who did not and why."""
     from tact.local.functions import FunctionsNotFound
     from tact.local.simulator import simulate_file
 
-    if not events.is_file():
-        err.print(f"[red]{events}: file not found[/]")
-        raise typer.Exit(1)
+    for given in (events, history_file):
+        if given is not None and not given.is_file():
+            err.print(f"[red]{given}: file not found[/]", soft_wrap=True)
+            raise typer.Exit(1)
     if store not in ("moto", "memory"):
         err.print("[red]--store must be 'moto' or 'memory'[/]")
         raise typer.Exit(2)
     load_journeys(journeys)  # report problems in the user's files before anything runs
     try:
         if as_json or not sys.stderr.isatty():
-            report = simulate_file(events, journeys, store)  # type: ignore[arg-type]
+            report = simulate_file(events, journeys, store,  # type: ignore[arg-type]
+                                   history_path=history_file)
         else:
-            report = _with_progress(events, journeys, store)
+            report = _with_progress(events, journeys, store, history_file)
     except FunctionsNotFound as error:
         err.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
     for bad in report.rejected_events:
-        err.print(f"[yellow]{events}:{bad.get('line', '?')}: event skipped:[/] {bad['reason']}",
-                  soft_wrap=True)
+        err.print(f"[yellow]{bad.get('file', events)}:{bad.get('line', '?')}: event skipped:[/] "
+                  f"{bad['reason']}", soft_wrap=True)
     if save_run is not None:
         from tact.sending.history import save_run as save
 
@@ -61,7 +66,8 @@ def simulate(
     _print_timeline(report)
 
 
-def _with_progress(events: Path, journeys: Path, store: str):  # type: ignore[no-untyped-def]
+def _with_progress(events: Path, journeys: Path, store: str,  # type: ignore[no-untyped-def]
+                   history_file: Path | None = None):
     from rich.progress import Progress
 
     from tact.local.simulator import simulate_file
@@ -72,7 +78,8 @@ def _with_progress(events: Path, journeys: Path, store: str):  # type: ignore[no
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return simulate_file(events, journeys, store, progress)  # type: ignore[arg-type]
+        return simulate_file(events, journeys, store, progress,  # type: ignore[arg-type]
+                             history_path=history_file)
 
 
 _STYLE = {"sent": "green", "not sent": "red", "skipped": "red", "stopped": "yellow",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tact.clock import iso, parse_iso
@@ -85,11 +86,40 @@ def _end(events: Iterable[Mapping[str, Any]]) -> datetime:
     return parse_iso(max(times)) + timedelta(seconds=1)
 
 
+class NothingToMeasure(ValueError):
+    """No customer bought before the holdout began."""
+
+
+def holdout_file(path: Path, holdout_days: float) -> tuple[HoldoutReport, list[dict[str, Any]]]:
+    """The holdout of a history file or folder (as ``tact backtest`` reads them), with the
+    lines that are not valid events (file, line, reason)."""
+    from tact.backtest.history import read_history
+    from tact.models.events import EventError, parse_event
+
+    history = read_history(path)
+    rejected = list(history.rejected)
+    events: list[Mapping[str, Any]] = []
+    for located in history.events:
+        try:
+            parse_event(located.raw)
+        except EventError as err:
+            rejected.append({"file": located.source, "line": located.line,
+                             "reason": err.reason})
+            continue
+        events.append(located.raw)
+    if not events:
+        raise NothingToMeasure(f"{path}: no valid events")
+    return holdout(events, holdout_days), rejected
+
+
 def holdout(events: list[Mapping[str, Any]], holdout_days: float,
             end: datetime | None = None) -> HoldoutReport:
     end = end or _end(events)
     cutoff = end - timedelta(days=holdout_days)
     train = from_events(events, until=cutoff)
+    if not train:
+        raise NothingToMeasure(f"nobody bought before {iso(cutoff)}, {holdout_days:g} days "
+                               "before the history ends: hold out fewer days")
     later = from_events(events, until=end)
     artifact = fit(train, cutoff, cutoff, sightings(events, cutoff))
     predictions: list[tuple[float, int]] = []

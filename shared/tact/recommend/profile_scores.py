@@ -52,7 +52,10 @@ def purchases_of(state: CustomerState, profile: Item,
 
 def score_attributes(artifact: Artifact, purchases: Purchases,
                      as_of: datetime) -> dict[str, Any]:
-    """The attributes' values for this customer now (propensity only once they bought)."""
+    """The attributes' values for this customer now: none without an order that counts (all
+    refunded), no propensity without a fitted BG/NBD."""
+    if purchases.count < 1:
+        return {}
     values: dict[str, Any] = {"next_best_products": next_best(artifact, purchases, as_of)}
     scored = propensity(artifact, purchases, as_of)
     if scored is not None:

@@ -96,3 +96,19 @@ def test_holdout_reports_both_baselines_on_the_same_customers() -> None:
     assert report.next_best_hit_rate_at_5 == 1.0  # shorts follow shoes
     assert report.buyers == len(from_events(events, until=T0 + timedelta(days=45)))
     assert report.base_rate_brier >= 0 and report.reliability
+
+
+def test_a_fully_refunded_customer_loses_the_model_attributes() -> None:
+    from tact.recommend.profile_scores import score_attributes
+
+    events = shop()
+    artifact = fit_events(events)
+    first = buy("c", 1, "sport-shoes")
+    refund = {"id": "r1", "type": "order_refunded", "customer_id": "c",
+              "time": "2026-10-05T00:00:00Z",
+              "data": {"order_id": first["data"]["order_id"], "value": 10, "full": True}}
+    bought = from_events([first])["c"]
+    assert score_attributes(artifact, bought, T0 + timedelta(days=2))["next_best_products"]
+    assert "c" not in from_events([first, refund])
+    bought.count = 0  # as the profile's order count says after the full refund
+    assert score_attributes(artifact, bought, T0 + timedelta(days=5)) == {}
