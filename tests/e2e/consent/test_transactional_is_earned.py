@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tact.cli import app
-from tests.conftest import JOURNEYS
+from tests.support.paths import JOURNEYS
 
 ABANDONED = (JOURNEYS / "abandoned_cart.yaml").read_text(encoding="utf-8")
 

@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from tact import runtime
-from tests.sendkit import T0, World, consent, profile, world
+from tests.support.sendkit import T0, World, consent, profile, world
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tact import tokens
-from tests.awshooks import aws_calls
-from tests.sendkit import (
+from tests.support.awshooks import aws_calls
+from tests.support.sendkit import (
     SIGNING_KEY,
     T0,
     World,

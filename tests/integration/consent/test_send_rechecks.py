@@ -16,8 +16,18 @@ from typing import Any
 import pytest
 
 from tact import tokens
-from tests.awshooks import aws_calls
-from tests.sendkit import SIGNING_KEY, T0, World, cart, consent, envelope, profile, ses_sent, world
+from tests.support.awshooks import aws_calls
+from tests.support.sendkit import (
+    SIGNING_KEY,
+    T0,
+    World,
+    cart,
+    consent,
+    envelope,
+    profile,
+    ses_sent,
+    world,
+)
 
 
 def _is_send_write(params: dict[str, Any]) -> bool:

@@ -23,8 +23,8 @@ from botocore.exceptions import (
 
 from tact.local.lambda_context import LocalLambdaContext
 from tact.sending.history import history
-from tests.awshooks import after_call
-from tests.sendkit import consent, profile, send_payload, ses_sent, world
+from tests.support.awshooks import after_call
+from tests.support.sendkit import consent, profile, send_payload, ses_sent, world
 
 URL = "https://email.us-east-1.amazonaws.com"
 LOST: dict[str, Callable[[], Exception]] = {
