@@ -2,15 +2,17 @@
 
 A template file ``journeys/templates/<name>.yaml`` holds one message with a part per
 channel: ``email: {subject, html, text}``, ``sms: {text}``, ``push: {title, body}``,
-``webhook: {body}``.
+``webhook: {body}``; optionally the same parts per locale under ``locales: {fi: {...},
+sv: {...}}``. A customer gets the part of their ``locale`` with a fallback chain
+(``sv-FI`` -> ``sv`` -> the default parts).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
@@ -36,7 +38,7 @@ class WebhookPart(_Strict):
     body: str
 
 
-class MessageTemplate(_Strict):
+class MessageParts(_Strict):
     email: EmailPart | None = None
     sms: SmsPart | None = None
     push: PushPart | None = None
@@ -50,6 +52,48 @@ class MessageTemplate(_Strict):
         return {} if part is None else {k: v for k, v in part.model_dump().items() if v is not None}
 
 
+# BCP 47 as shops use it: language, optional script, optional region (fi, sv-FI, zh-Hant-TW).
+LocaleTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")]
+DEFAULT_PART = "default"  # the locale recorded when a customer gets the default parts
+
+
+def locale_chain(tag: str | None) -> list[str]:
+    """Tags to try for a customer's locale, most specific first: sv-FI, then sv."""
+    if not tag or not isinstance(tag, str):
+        return []
+    subtags = [s for s in tag.strip().replace("_", "-").split("-") if s]
+    if not subtags:
+        return []
+    normal = [subtags[0].lower()] + [s.upper() if len(s) in (2, 3) and i else s.title()
+                                     for i, s in enumerate(subtags[1:], 1)]
+    return ["-".join(normal[:n]) for n in range(len(normal), 0, -1)]
+
+
+class MessageTemplate(MessageParts):
+    locales: dict[LocaleTag, MessageParts] = Field(
+        default_factory=dict, description="the same parts per locale (fi, sv, sv-FI, en, ...): "
+        "a customer gets the part of their `locale`, else of its language (sv-FI -> sv), else "
+        "the parts above")
+
+    def for_locale(self, tag: str | None) -> tuple[str, MessageParts]:
+        """The part a customer with locale ``tag`` gets, and its locale (or "default")."""
+        for candidate in locale_chain(tag):
+            if candidate in self.locales:
+                return candidate, self.locales[candidate]
+        return DEFAULT_PART, self
+
+    def all_parts(self) -> list[tuple[tuple[str, ...], MessageParts]]:
+        """The default parts and each locale's, with where they are in the file."""
+        return [((), self), *((("locales", tag), parts) for tag, parts in self.locales.items())]
+
+
+def template_fields(template: MessageTemplate) -> list[tuple[tuple[str, ...], str, str, str]]:
+    """Every text of a template, each locale's too: (location, channel, field, source)."""
+    return [((*prefix, channel, name), channel, name, source)
+            for prefix, parts in template.all_parts() for channel in parts.channels()
+            for name, source in parts.fields(channel).items()]
+
+
 class TemplateError(ValueError):
     pass
 
@@ -59,15 +103,23 @@ def _environment() -> Any:
     # Imported lazily: python-liquid costs noticeable cold-start time and only sends need it.
     from liquid import Environment, StrictDefaultUndefined
 
-    return Environment(undefined=StrictDefaultUndefined, autoescape=False)
+    from tact.template_filters import FILTERS
+
+    env = Environment(undefined=StrictDefaultUndefined, autoescape=False)
+    env.filters.update(FILTERS)
+    return env
 
 
 @lru_cache(maxsize=1)
 def _html_environment() -> Any:
     from liquid import Environment, StrictDefaultUndefined
 
+    from tact.template_filters import FILTERS
+
     # HTML bodies escape event data, so shop data can never inject markup.
-    return Environment(undefined=StrictDefaultUndefined, autoescape=True)
+    env = Environment(undefined=StrictDefaultUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
 
 
 @lru_cache(maxsize=1024)
@@ -118,12 +170,61 @@ def render_text(source: str, context: dict[str, Any], *, html: bool = False) -> 
 
 
 def render_message(
-    template: MessageTemplate, channel: str, context: dict[str, Any]
+    template: MessageParts, channel: str, context: dict[str, Any], locale: str | None = None
 ) -> dict[str, str]:
+    """Render one channel of ``template`` (pick a locale's part with ``for_locale`` first).
+
+    Money and date filters format for the customer's own locale and time zone, else ``locale``.
+    """
+    from tact.template_filters import LOCALE_KEY, TIMEZONE_KEY
+
+    customer = context.get("customer") if isinstance(context.get("customer"), dict) else {}
+    own = customer.get("locale") if isinstance(customer.get("locale"), str) else None
+    formatting = {LOCALE_KEY: own or (locale if locale != DEFAULT_PART else None),
+                  TIMEZONE_KEY: customer.get("timezone")}
     return {
-        name: render_text(source, context, html=(name == "html"))
+        name: render_text(source, {**context, **formatting}, html=(name == "html"))
         for name, source in template.fields(channel).items()
     }
+
+
+def locale_problems(template: MessageTemplate) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Where a locale's parts differ from the default parts: channels, fields or the names
+    they read (a translation must say the same things). (location, message, hint)"""
+    problems: list[tuple[tuple[Any, ...], str, str]] = []
+    for tag, parts in template.locales.items():
+        where = ("locales", tag)
+        for channel in sorted(set(template.channels()) ^ set(parts.channels())):
+            has = channel in parts.channels()
+            problems.append(((*where, channel) if has else where,
+                             f"locale {tag!r} {'has' if has else 'lacks'} the {channel} part "
+                             f"{'the default parts lack' if has else 'of the default parts'}",
+                             "give every locale the same channels as the default parts"))
+        for channel in set(template.channels()) & set(parts.channels()):
+            mine, default = parts.fields(channel), template.fields(channel)
+            for name in sorted(set(mine) ^ set(default)):
+                has = name in mine
+                problems.append(((*where, channel, name) if has else (*where, channel),
+                                 f"locale {tag!r} {'has' if has else 'lacks'} {channel}.{name}",
+                                 "give every locale the same fields as the default parts"))
+            for name in sorted(set(mine) & set(default)):
+                ours, theirs = _names_read(mine[name]), _names_read(default[name])
+                if ours != theirs:
+                    diff = sorted(ours - theirs) + sorted(theirs - ours)
+                    problems.append(((*where, channel, name),
+                                     f"locale {tag!r} {channel}.{name} reads "
+                                     f"{', '.join(sorted(ours)) or 'nothing'}, the default "
+                                     f"reads {', '.join(sorted(theirs)) or 'nothing'}",
+                                     f"translate the same content: check {', '.join(diff)}"))
+    return problems
+
+
+def _names_read(source: str) -> set[str]:
+    try:
+        variables, _ = analyze(source)
+    except TemplateError:
+        return set()  # reported as a syntax error where the field is checked
+    return {".".join(segments) for segments, _ in variables}
 
 
 class PreviewError(ValueError):
@@ -140,6 +241,13 @@ def preview_template(project: Any, name: str, sample_path: Any,
 
     The sample is ``{customer: {attributes}, event: {type, data}}`` (or just the attributes).
     """
+    return preview_localized(project, name, sample_path, channel)[1]
+
+
+def preview_localized(project: Any, name: str, sample_path: Any, channel: str | None = None,
+                      locale: str | None = None) -> tuple[str, dict[str, dict[str, str]]]:
+    """As ``preview_template``, for the sample's locale or ``locale`` (a tag, or "default"
+    for the default parts): the part that locale gets, and what it renders."""
     from pathlib import Path
 
     from tact.diagnostics import ProjectError
@@ -163,17 +271,23 @@ def preview_template(project: Any, name: str, sample_path: Any,
     event = sample.get("event") or {}
     if not isinstance(customer, dict) or not isinstance(event, dict):
         raise PreviewError(f"{path}:1:1: `customer` and `event` must be mappings")
+    if locale == DEFAULT_PART:
+        tag, parts = DEFAULT_PART, template
+    else:
+        if locale is not None:
+            customer = {**customer, "locale": locale}
+        tag, parts = template.for_locale(customer.get("locale"))
     context = context_for(event, customer)
     context["links"] = {**SAMPLE_LINKS, **(sample.get("links") or {})}
-    channels = [channel] if channel else template.channels()
+    channels = [channel] if channel else parts.channels()
     rendered: dict[str, dict[str, str]] = {}
     for chan in channels:
-        if chan not in template.channels():
+        if chan not in parts.channels():
             raise PreviewError(f"template {name!r} has no {chan} part; it has: "
-                               f"{', '.join(template.channels())}")
+                               f"{', '.join(parts.channels())}")
         try:
-            rendered[chan] = render_message(template, chan, context)
+            rendered[chan] = render_message(parts, chan, context, tag)
         except TemplateError as err:
-            raise PreviewError(f"template {name!r} ({chan}) cannot be rendered for {path}: "
-                               f"{err}") from None
-    return rendered
+            raise PreviewError(f"template {name!r} ({chan}, {tag}) cannot be rendered for "
+                               f"{path}: {err}") from None
+    return tag, rendered

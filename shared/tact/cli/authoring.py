@@ -69,19 +69,27 @@ def preview(
     customer: Annotated[Path, typer.Option("--customer", "-c", help="YAML/JSON sample: "
                                            "customer attributes and optionally an event")],
     channel: Annotated[str | None, typer.Option(help="only this channel")] = None,
+    locale: Annotated[str | None, typer.Option(
+        help="render for this locale (fi, sv-FI, ...), 'default' for the default parts, or "
+        "'all' for each part in turn; without it, the sample customer's locale")] = None,
     journeys: JourneysDir = Path("journeys"),
 ) -> None:
     """Render a template for a sample customer, strictly (undefined names are errors)."""
-    from tact.templates import PreviewError, preview_template
+    from tact.templates import DEFAULT_PART, PreviewError, preview_localized
 
     project = load_journeys(journeys)
-    try:
-        rendered = preview_template(project, template, customer, channel)
-    except PreviewError as error:
-        err.print(f"[red]{error}[/]", soft_wrap=True)
-        raise typer.Exit(1) from None
-    for chan, fields in rendered.items():
-        out.print(f"[bold]── {chan} ──[/]")
-        for field_name, text in fields.items():
-            out.print(f"[dim]{field_name}:[/]", soft_wrap=True)
-            out.print(text.rstrip(), markup=False, soft_wrap=True)
+    found = project.templates.get(template)
+    tags: list[str | None] = [locale]
+    if locale == "all":
+        tags = [DEFAULT_PART, *(found.locales if found is not None else [])]
+    for tag in tags:
+        try:
+            chosen, rendered = preview_localized(project, template, customer, channel, tag)
+        except PreviewError as error:
+            err.print(f"[red]{error}[/]", soft_wrap=True)
+            raise typer.Exit(1) from None
+        for chan, fields in rendered.items():
+            out.print(f"[bold]── {chan} ({chosen}) ──[/]")
+            for field_name, text in fields.items():
+                out.print(f"[dim]{field_name}:[/]", soft_wrap=True)
+                out.print(text.rstrip(), markup=False, soft_wrap=True)

@@ -21,7 +21,13 @@ from tact.journey.guardrails import (
 from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
-from tact.templates import MessageTemplate, TemplateError, check_syntax
+from tact.templates import (
+    MessageTemplate,
+    TemplateError,
+    check_syntax,
+    locale_problems,
+    template_fields,
+)
 
 SETTINGS_FILE = "settings.yaml"
 TEMPLATES_DIR = "templates"
@@ -184,25 +190,24 @@ def _load_templates(root: Path, diagnostics: list[Diagnostic],
             diagnostics.extend(explain_validation(doc, err, MessageTemplate))
             continue
         bad = False
-        for channel in template.channels():
-            for name, source in template.fields(channel).items():
-                try:
-                    check_syntax(source)
-                except TemplateError as terr:
-                    diagnostics.append(doc.error((channel, name), f"template error: {terr}",
-                                                 "fix the Liquid syntax"))
-                    bad = True
-                    continue
-                if not source.strip():
-                    diagnostics.append(doc.error((channel, name), f"{channel}.{name} is empty",
-                                                 "write the message, or remove the field"))
+        for loc, channel, name, source in template_fields(template):
+            try:
+                check_syntax(source)
+            except TemplateError as terr:
+                diagnostics.append(doc.error(loc, f"template error: {terr}",
+                                             "fix the Liquid syntax"))
+                bad = True
+                continue
+            if not source.strip():
+                diagnostics.append(doc.error(loc, f"{channel}.{name} is empty",
+                                             "write the message, or remove the field"))
         if not bad:
             templates[path.stem] = template
             sources[path.stem] = doc
-            for channel in template.channels():
-                for name, source in template.fields(channel).items():
-                    check_template_text(path.stem, doc, (channel, name), source, channel, name,
-                                        diagnostics)
+            for loc, message, hint in locale_problems(template):
+                diagnostics.append(doc.error(loc, message, hint))
+            for loc, channel, name, source in template_fields(template):
+                check_template_text(path.stem, doc, loc, source, channel, name, diagnostics)
     return templates
 
 
@@ -251,10 +256,9 @@ def _guardrails(project: Project) -> None:
                 continue
             checked.add(key)
             tdoc = project.template_sources[spec.template]
-            for channel in template.channels():
-                for name, source in template.fields(channel).items():
-                    check_template_names(spec.template, journey, tdoc, (channel, name), source,
-                                         project.diagnostics, custom, fields)
+            for loc, _, _, source in template_fields(template):
+                check_template_names(spec.template, journey, tdoc, loc, source,
+                                     project.diagnostics, custom, fields)
 
 
 def journey_files(root: Path) -> list[Path]:

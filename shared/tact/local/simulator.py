@@ -411,6 +411,7 @@ class Simulation:
             self.report.messages.append({
                 "customer_id": customer_id, "journey": record["journey"], "step": record["step"],
                 "channel": record["channel"], "template": record["template"],
+                "locale": record.get("locale"),
                 "sent_at": record["at"], **({"notes": notes} if notes else {}),
             })
             what, detail = "sent", f"{record['channel']} {record['template']}"

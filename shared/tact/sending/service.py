@@ -111,12 +111,13 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
         return suppress("frequency_cap", channel=choice.channel, notes=choice.notes)
     links = deps.links(request.customer_id, choice.channel, request.purpose)
     context = _template_context(state, request, links)
+    locale, parts = template.for_locale(state.attribute("locale"))
     try:
-        content = render_message(template, choice.channel, context)
+        content = render_message(parts, choice.channel, context, locale)
     except TemplateError as err:
         return suppress("render_error", channel=choice.channel, detail=str(err))
     record = _record(request, now, settings.message_log_ttl, status="sent",
-                     channel=choice.channel, notes=choice.notes)
+                     channel=choice.channel, notes=choice.notes, locale=locale)
     # One-click unsubscribe headers belong on marketing mail only: a click on a receipt must
     # not switch off order confirmations.
     unsubscribe = links.get("unsubscribe") if request.purpose == "marketing" else None
@@ -194,7 +195,7 @@ def _amend(request: SendRequest, deps: SendDeps, record: dict[str, Any],
 
 def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: str,
             channel: str | None, reason: str | None = None, notes: list[str] | None = None,
-            detail: str = "") -> dict[str, Any]:
+            detail: str = "", locale: str | None = None) -> dict[str, Any]:
     return {
         "sk": msg_key(request.execution, request.step),
         "kind": "message",
@@ -209,6 +210,7 @@ def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: st
         "reason": reason,
         "notes": notes or [],
         "detail": detail,
+        "locale": locale,  # the template part sent: a locale tag, or "default"
         "at": clock.iso(now),
         "ttl": int(now.timestamp()) + ttl_seconds,
     }
