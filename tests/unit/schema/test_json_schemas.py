@@ -1,7 +1,7 @@
 """Issue 15 finding 9: the exported JSON Schemas (infra/schemas/journeys) as an editor uses them,
 through an independent validator (`jsonschema`) with format checking on: every shipped journey,
-settings and template file passes, and every file of tests/invalid whose error a schema can
-express fails it."""
+settings and template file passes, and every file of tests/unit/validate/invalid whose error
+a schema can express fails it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tact.journey.schema import FILES, schemas
 
 ROOT = Path(__file__).resolve().parents[3]
 EXPORTED = ROOT / "infra" / "schemas" / "journeys"
-INVALID = sorted((ROOT / "tests" / "invalid").glob("*.yaml"))
+INVALID = sorted((ROOT / "tests" / "unit" / "validate" / "invalid").glob("*.yaml"))
 
 # What a schema cannot see, each with the reason; every other invalid file must fail its schema.
 NOT_EXPRESSIBLE = {
