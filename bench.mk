@@ -9,4 +9,5 @@ bench: $(STAMP)
 soak: $(STAMP)
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -p no:cacheprovider -q \
 		tests/integration/invariants/test_properties.py \
-		tests/integration/invariants/test_faults.py tests/integration/ingest/test_bad_input.py
+		tests/integration/invariants/test_faults.py tests/integration/ingest/test_bad_input.py \
+		tests/integration/consent/test_consent_properties.py
