@@ -7,13 +7,37 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint bench clean
+.PHONY: demo test unit lint lock lock-upgrade bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Locked dependencies (requirements/*.txt, with hashes), installed by uv, which the Makefile
+# fetches itself (pinned) into .uv/. `make lock` after editing dependencies in pyproject.toml;
+# `make lock-upgrade` (or `make lock-upgrade PACKAGE=boto3`) for newer versions. See README.
+UV_VERSION := 0.13.9
+UV         := .uv/bin/uv
+LOCK       := requirements/dev.txt
+LAYER_LOCK := requirements/layer.txt
+MODEL_LOCK := requirements/model.txt
+LAMBDA     := --python-version 3.12 --python-platform aarch64-manylinux2014
+COMPILE     = $(UV) pip compile --quiet --generate-hashes $(UPGRADE)
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --target .uv uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# The dev lock is universal (any OS, Python >= 3.11); the Lambda locks (TactLayer, the model
+# function) are for arm64 CPython 3.12 and take the dev lock's versions.
+lock: | $(UV)
+	$(COMPILE) pyproject.toml --extra dev --universal --python-version 3.11 -o $(LOCK)
+	$(COMPILE) pyproject.toml $(LAMBDA) -c $(LOCK) -o $(LAYER_LOCK)
+	$(COMPILE) functions/model/requirements.txt $(LAMBDA) -c $(LOCK) -o $(MODEL_LOCK)
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE="$(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)"
 
 EXAMPLES := welcome abandoned_cart post_purchase winback
 
@@ -42,7 +66,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .uv .pytest_cache .ruff_cache
 
 include infra.mk
 include bench.mk
