@@ -29,12 +29,13 @@ from tact.local.stepfunctions.definition import (
 from tact.local.stepfunctions.errors import TaskDoesNotExist
 from tact.local.stepfunctions.records import JSON, Execution, ExecutionStatus, Machine, Outcome, Run
 from tact.local.stepfunctions.states.choice import ChoiceState
+from tact.local.stepfunctions.states.map import MapState
 from tact.local.stepfunctions.states.task import TaskState
 from tact.local.stepfunctions.states.wait import WaitState
 from tact.local.stepfunctions.values import json_copy
 
 
-class LocalStepFunctions(TaskState, WaitState, ChoiceState):
+class LocalStepFunctions(TaskState, WaitState, ChoiceState, MapState):
     """An in-process Step Functions for JSONata definitions, on a virtual clock."""
 
     def register_state_machine(
@@ -153,4 +154,5 @@ class LocalStepFunctions(TaskState, WaitState, ChoiceState):
             "Choice": self._choice,
             "Succeed": self._succeed,
             "Fail": self._fail,
+            "Map": self._map,
         }

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from tact import clock as tact_clock
 from tact import runtime
+from tact.broadcast.compiler import compile_broadcast
+from tact.broadcast.waves import first_wave
 from tact.clock import iso, parse_iso
 from tact.customer import CustomerState
 from tact.journey.bundle import Bundle, build, bundle_json
@@ -38,6 +40,9 @@ SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
 SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
 DECIDE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-decide"
 PARK_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-park"
+AUDIENCE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-broadcast-audience"
+BATCH_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-broadcast-send"
+LOCAL_SCAN_SEGMENTS = 4  # BroadcastScanSegments of the local runs: few customers
 StoreKind = Literal["moto", "memory"]
 SQS_VISIBILITY_TIMEOUT = 180  # seconds; template.yaml's events queue
 SQS_MAX_RECEIVES = 5  # its redrive policy's maxReceiveCount
@@ -166,6 +171,9 @@ class Simulation:
         project = require_valid(load_project(journeys_dir))
         self.bundle: Bundle
         self.bundle, self.definitions = build(project)
+        self.broadcasts = {bid: (compile_broadcast(rt, project.broadcasts[bid].name),
+                                 first_wave(rt.definition(), self.bundle.settings))
+                           for bid, rt in self.bundle.broadcasts.items()}
         self.store_kind = store
         self.functions_dir = functions_dir or find_functions_dir(Path(journeys_dir))
         self.report = SimulationReport()
@@ -303,13 +311,15 @@ class Simulation:
 
         executor = LocalStepFunctions(clock, {SEND_FUNCTION_ARN: send_function,
                                               DECIDE_FUNCTION_ARN: decide_function,
-                                              PARK_FUNCTION_ARN: park_function})
+                                              PARK_FUNCTION_ARN: park_function,
+                                              **self._broadcast_functions(clock, sends)})
         self.executor = executor
         for journey_id, definition in self.definitions.items():
             executor.register_state_machine(f"{SM_PREFIX}{journey_id}", definition,
                                             {"SendFunctionArn": SEND_FUNCTION_ARN,
                                              "DecideFunctionArn": DECIDE_FUNCTION_ARN,
                                              "ParkFunctionArn": PARK_FUNCTION_ARN})
+        self._schedule_broadcasts(clock, executor)
         if self.store_kind == "memory":
             from tact.store.memory import MemoryStore
 
@@ -361,6 +371,39 @@ class Simulation:
         self._collect(list(customers), clock.now(), executor, sends)
         return self.report
 
+    def _broadcast_functions(self, clock: VirtualClock, sends: list[tuple[str, dict[str, Any],
+                             dict[str, Any]]]) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        if not self.broadcasts:
+            return {}
+        audience_handler = load_handler(self.functions_dir, "broadcast_audience")
+        batch_handler = load_handler(self.functions_dir, "broadcast_send")
+
+        def audience(payload: dict[str, Any]) -> Any:
+            return audience_handler(payload, LocalLambdaContext("tact-broadcast-audience"))
+
+        def batch(payload: dict[str, Any]) -> Any:
+            result = batch_handler(payload, LocalLambdaContext("tact-broadcast-send"))
+            for later in result.get("deferred", []):  # quiet hours, as a journey send's
+                for customer in later["customers"]:
+                    sends.append((iso(clock.now()), {"customer_id": customer, "journey":
+                                                     payload["broadcast"], "step": "send"},
+                                  {"status": "deferred", "resume_at": later["at"]}))
+            return result
+
+        return {AUDIENCE_FUNCTION_ARN: audience, BATCH_FUNCTION_ARN: batch}
+
+    def _schedule_broadcasts(self, clock: VirtualClock, executor: LocalStepFunctions) -> None:
+        """What the EventBridge Scheduler schedule does deployed: start each broadcast's state
+        machine at its first possible wave, on the virtual clock."""
+        for broadcast_id, (definition, start) in self.broadcasts.items():
+            arn = f"{SM_PREFIX}{broadcast_id}"
+            executor.register_state_machine(arn, definition, {
+                "BroadcastAudienceFunctionArn": AUDIENCE_FUNCTION_ARN,
+                "BroadcastSendFunctionArn": BATCH_FUNCTION_ARN,
+                "BroadcastScanSegments": str(LOCAL_SCAN_SEGMENTS)})
+            name = f"{broadcast_id}-{start:%Y%m%dT%H%M%SZ}"
+            clock.call_at(start, lambda arn=arn, name=name: executor.start_execution(arn, name))
+
     def _collect(self, customers: list[str], now: datetime, executor: LocalStepFunctions,
                  sends: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
         store = runtime.store()
@@ -381,7 +424,11 @@ class Simulation:
                     self._log_entry(customer_id, item, executor)
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
                 self._message_entry(customer_id, record)
+        broadcasts = tuple(f"{SM_PREFIX}{b}" for b in self.broadcasts)
         for execution in executor.executions(snapshot=False):  # read only, run is over
+            if broadcasts and execution.state_machine_arn.startswith(broadcasts):
+                self._broadcast_entry(execution, now)
+                continue  # not a customer's entry: its messages are in the customers' logs
             self.report.executions.append(_execution_record(execution, executor))
             if execution.status == "FAILED":
                 self.report.timeline.append(TimelineEntry(
@@ -393,6 +440,13 @@ class Simulation:
         self.report.messages.sort(key=lambda m: (m["sent_at"], m["customer_id"], m["step"]))
         self.report.suppressed.sort(key=lambda s: (s["at"], s["customer_id"], s["step"]))
         self.report.timeline.sort(key=lambda t: t.at)
+
+    def _broadcast_entry(self, execution: Any, now: datetime) -> None:
+        if execution.status not in ("RUNNING", "SUCCEEDED"):
+            self.report.timeline.append(TimelineEntry(
+                iso(execution.stop or now), "", "failed",
+                execution.state_machine_arn.removeprefix(SM_PREFIX).split("/")[0],
+                "", f"{execution.error}: {execution.cause}"))
 
     def _exit_step_entry(self, execution: Any, now: datetime) -> None:
         """An entry that ended at an `exit` step: say where and why (it got nothing more)."""

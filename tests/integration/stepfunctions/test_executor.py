@@ -894,8 +894,14 @@ def test_versions_and_aliases_resolve_and_run_their_own_definition() -> None:
 
 def test_unsupported_state_types_are_refused_at_registration_naming_state_and_field() -> None:
     world = World()
-    with pytest.raises(UnsupportedDefinition, match=r"'Fan out'.*'Type'.*'Map'"):
-        world.register(definition({"Fan out": {"Type": "Map", "ItemProcessor": {}, "End": True}}))
+    with pytest.raises(UnsupportedDefinition, match=r"'Fan out'.*'Type'.*'Parallel'"):
+        world.register(definition({"Fan out": {"Type": "Parallel", "Branches": [],
+                                                "End": True}}))
+    with pytest.raises(UnsupportedDefinition, match=r"'Fan out'.*'ItemReader'"):
+        world.register(definition({"Fan out": {
+            "Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2"},
+            "ItemProcessor": {"StartAt": "x", "States": {"x": {"Type": "Succeed"}}},
+            "End": True}}))
 
 
 @pytest.mark.parametrize(

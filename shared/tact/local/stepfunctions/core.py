@@ -166,6 +166,7 @@ class Core:
         }[status]
         detail = {"output": output} if status == "SUCCEEDED" else {"error": error, "cause": cause}
         ex.history.append(HistoryEvent(ex.stop, None, f"Execution{kind}", detail))
+        self._execution_ended(run)
 
     def _park_until(self, run: Run, when: datetime, step: Step) -> Park:
         run.epoch += 1
@@ -205,6 +206,9 @@ class Core:
         self._record(run, f"{kind}StateExited", {"output": output})
 
     # ----------------------------------------------------------------- supplied by the states
+
+    def _execution_ended(self, run: Run) -> None:
+        """Hook: a Map state hears of its children ending (states/map.py)."""
 
     def _state_types(self) -> dict[str, Callable[[Run, dict[str, Any]], Outcome]]:
         raise NotImplementedError  # LocalStepFunctions maps each state type to its module

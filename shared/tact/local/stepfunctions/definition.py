@@ -41,7 +41,12 @@ _STATE_FIELDS: dict[str, set[str]] = {
     "Choice": {"Choices", "Default", "Output", "Assign"},
     "Succeed": {"Output"},
     "Fail": {"Error", "Cause"},
+    "Map": {"Items", "ItemSelector", "ItemProcessor", "MaxConcurrency",
+            "ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Output", "Assign",
+            "Next", "End", "Catch"},
 }
+_PROCESSOR_FIELDS = {"ProcessorConfig", "StartAt", "States", "Comment"}
+MAX_DISTRIBUTED_CONCURRENCY = 10_000
 _RETRY_FIELDS = {
     "ErrorEquals",
     "IntervalSeconds",
@@ -138,7 +143,9 @@ def _validate_state(
         _check_choice(where, state, states)
     elif kind == "Fail":
         _check_fail(where, state)
-    _check_expressions(where, state)
+    elif kind == "Map":
+        _check_map(where, state, states, find_handler)
+    _check_expressions(where, {k: v for k, v in state.items() if k != "ItemProcessor"})
 
 
 def _only(obj: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -150,7 +157,7 @@ def _only(obj: dict[str, Any], allowed: set[str], where: str) -> None:
 
 
 def _check_transition(where: str, kind: str, state: dict[str, Any], states: dict[str, Any]) -> None:
-    if kind in {"Task", "Pass", "Wait"}:
+    if kind in {"Task", "Pass", "Wait", "Map"}:
         has_next, ends = "Next" in state, state.get("End") is True
         if has_next == ends:
             raise InvalidDefinition(f'{where}: needs exactly one of Next or "End": true')
@@ -299,6 +306,39 @@ def _check_choice(where: str, state: dict[str, Any], states: dict[str, Any]) -> 
         _check_target(where, "Default", state["Default"], states)
 
 
+def _check_map(
+    where: str, state: dict[str, Any], states: dict[str, Any], find_handler: Callable[[str], Any]
+) -> None:
+    """The Map state's own fields; its item processor is checked as a definition of its own
+    (its states see neither the parent's states nor its variables)."""
+    processor = state.get("ItemProcessor")
+    if not isinstance(processor, dict):
+        raise InvalidDefinition(f"{where}: ItemProcessor must be an object")
+    _only(processor, _PROCESSOR_FIELDS, f"{where} ItemProcessor")
+    config = processor.get("ProcessorConfig", {"Mode": "INLINE"})
+    mode = config.get("Mode", "INLINE") if isinstance(config, dict) else None
+    if mode not in ("INLINE", "DISTRIBUTED"):
+        raise InvalidDefinition(f"{where}: ProcessorConfig.Mode must be INLINE or DISTRIBUTED")
+    if mode == "DISTRIBUTED" and config.get("ExecutionType") != "STANDARD":
+        raise UnsupportedDefinition(
+            f"{where}: only ExecutionType STANDARD child workflows are supported")
+    limit = state.get("MaxConcurrency", 0)
+    if not (is_int(limit) and limit >= 0):
+        raise InvalidDefinition(f"{where}: MaxConcurrency must be a non-negative integer")
+    if mode == "DISTRIBUTED" and limit > MAX_DISTRIBUTED_CONCURRENCY:
+        raise InvalidDefinition(f"{where}: MaxConcurrency of a Distributed Map is at most "
+                                f"{MAX_DISTRIBUTED_CONCURRENCY}")
+    share = state.get("ToleratedFailurePercentage", 0)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100:
+        raise InvalidDefinition(f"{where}: ToleratedFailurePercentage must be 0..100")
+    count = state.get("ToleratedFailureCount", 0)
+    if not (is_int(count) and count >= 0):
+        raise InvalidDefinition(f"{where}: ToleratedFailureCount must be a non-negative integer")
+    _check_catchers(where, state.get("Catch", []), states)
+    validate_definition({"QueryLanguage": "JSONata", "StartAt": processor.get("StartAt"),
+                         "States": processor.get("States")}, find_handler)
+
+
 def _check_fail(where: str, state: dict[str, Any]) -> None:
     for name in ("Error", "Cause"):
         if name in state and not isinstance(state[name], str):
@@ -319,10 +359,12 @@ def _check_expressions(where: str, state: dict[str, Any]) -> None:
             compile_expression(text[2:-2])
         except Exception as exc:  # the parser raises several types
             raise InvalidDefinition(f"{where}: {path}: invalid JSONata: {exc}") from exc
-        result_ok = state["Type"] == "Task" and path.split("/")[0] in {"Output", "Assign"}
+        result_ok = state["Type"] in {"Task", "Map"} and path.split("/")[0] in {"Output",
+                                                                                "Assign"}
         if "$states.result" in text and not result_ok:
             raise InvalidDefinition(
-                f"{where}: {path}: $states.result is only available in a Task's Output and Assign"
+                f"{where}: {path}: $states.result is only available in the Output and Assign "
+                "of a Task or a Map"
             )
         if "$states.errorOutput" in text and not path.startswith("Catch"):
             raise InvalidDefinition(
