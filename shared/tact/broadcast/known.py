@@ -60,7 +60,7 @@ def known_customers(events: Iterable[dict[str, Any]], until: datetime | None,
         if profile is not None:
             state.profile = profile.item
         if isinstance(data, ConsentChangedData):
-            consent = consent_write(state, event, data)
-            if consent is not None:
-                state.consents[(data.channel, data.purpose)] = consent.item
+            # Received when it happened: history is replayed in the order it was recorded.
+            consent = consent_write(state, event, data, event.time)
+            state.consents[(data.channel, data.purpose)] = consent.item
     return states

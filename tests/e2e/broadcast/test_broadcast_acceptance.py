@@ -16,8 +16,9 @@ import pytest
 from tact.local import simulator
 from tact.local.simulator import Simulation
 from tact.store.base import StoreTransientError
-from tests.awshooks import Fault, aws_calls
-from tests.unit.broadcast.world import SETTINGS, write_project
+from tests.support.awshooks import Fault, aws_calls
+from tests.support.broadcast_world import SETTINGS, write_project
+from tests.support.paths import ROOT
 
 WELCOME = """\
 id: welcome
@@ -27,7 +28,7 @@ purpose: marketing
 steps:
   - send: {id: hello, channel: email, template: autumn_range}
 """
-FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
+FUNCTIONS = ROOT / "functions"
 ZONES = {"hel": "Europe/Helsinki", "nyc": "America/New_York", "tyo": "Asia/Tokyo"}
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from tact.customer import msg_key
 from tact.local.lambda_context import LocalLambdaContext
+from tests.support.broadcast_world import write_project
 from tests.support.sendkit import consent, envelope, profile, ses_sent, world
-from tests.unit.broadcast.world import write_project
 
 SEGMENT = "customer.lifecycle_stage = 'active' and customer.favorite_category = 'apparel'"
 T = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

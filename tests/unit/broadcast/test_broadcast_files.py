@@ -8,7 +8,8 @@ import pytest
 
 from tact.journey.project import load_project
 from tact.journey.schema import schemas
-from tests.unit.broadcast.world import BROADCAST, write_project
+from tests.support.broadcast_world import BROADCAST, write_project
+from tests.support.paths import JOURNEYS
 
 
 def _errors(root: Path) -> list[str]:
@@ -48,7 +49,7 @@ def test_an_instant_inside_quiet_hours_is_valid_it_defers_customers(tmp_path: Pa
 
 
 def test_an_id_used_by_a_journey_is_an_error(tmp_path: Path) -> None:
-    journey = (Path(__file__).resolve().parents[3] / "journeys" / "examples" / "winback.yaml")
+    journey = JOURNEYS / "examples" / "winback.yaml"
     template = journey.parent / "templates"
     root = write_project(tmp_path, BROADCAST.replace("id: autumn_range", "id: winback"), extra={
         "winback.yaml": journey.read_text(encoding="utf-8"),
