@@ -69,6 +69,12 @@ def broadcast_schema() -> dict[str, Any]:
         "anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*/\s*(s|sec|second|m|min|"
                    r"minute|h|hour)\s*$", "examples": ["50/s", "3000/min"]},
                   {"type": "number", "exclusiveMinimum": 0}, {"type": "null"}]}
+    # An instant as the loader reads it (with Z or an offset), as a pattern: editors and
+    # validators check a pattern everywhere, a date-time format only where a plugin knows it.
+    schema["properties"]["at"]["oneOf"] = [
+        {"$ref": "#/$defs/LocalTime"},
+        {"type": "string", "examples": ["2026-11-05T09:00:00Z"],
+         "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"}]
     return _finish(schema, "Tact broadcast")
 
 
