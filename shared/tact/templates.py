@@ -55,6 +55,7 @@ class MessageParts(_Strict):
 # BCP 47 as shops use it: language, optional script, optional region (fi, sv-FI, zh-Hant-TW).
 LocaleTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")]
 DEFAULT_PART = "default"  # the locale recorded when a customer gets the default parts
+PLACEHOLDER = "FILL IN"  # what `tact import-pinpoint` writes where the marketer must write
 
 
 def locale_chain(tag: str | None) -> list[str]:

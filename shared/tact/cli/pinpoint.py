@@ -37,5 +37,5 @@ def import_pinpoint(
         err.print(f"[red]{error}[/]", soft_wrap=True)
         raise typer.Exit(2) from None
     print_report(out, result)
-    if not result.valid:
+    if not result.complete:
         raise typer.Exit(1)

@@ -22,6 +22,7 @@ from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import (
+    PLACEHOLDER,
     MessageTemplate,
     TemplateError,
     check_syntax,
@@ -201,6 +202,11 @@ def _load_templates(root: Path, diagnostics: list[Diagnostic],
             if not source.strip():
                 diagnostics.append(doc.error(loc, f"{channel}.{name} is empty",
                                              "write the message, or remove the field"))
+            if PLACEHOLDER in source:
+                diagnostics.append(doc.error(
+                    loc, f"template still holds the importer's placeholder text ({PLACEHOLDER})"
+                    ": it would be sent as is", f"write the real {channel}.{name} and remove "
+                    f"every {PLACEHOLDER}"))
         if not bad:
             templates[path.stem] = template
             sources[path.stem] = doc

@@ -34,6 +34,11 @@ class ImportResult:
     def valid(self) -> bool:
         return not [d for d in self.diagnostics if d.severity == "error"]
 
+    @property
+    def complete(self) -> bool:
+        """Nothing left to fill in: it validates and the report asks for nothing."""
+        return self.valid and not self.conversion.of("fill_in")
+
 
 class PinpointImportError(Exception):
     """The input cannot be imported; the message says where and why."""
@@ -119,8 +124,9 @@ def import_file(path: Path, out_dir: Path, event_map: dict[str, str] | None = No
         target.write_text(_template_yaml(name, channels, conversion.template_sources.get(name),
                                          data_by_template.get(name)), encoding="utf-8")
         result.templates_written.append(target)
-    result.diagnostics = _check(out_dir, {journey_path, settings_path,
-                                          *result.templates_written})
+    # Kept templates too: the journey sends them, so their problems are this import's.
+    result.diagnostics = _check(out_dir, {journey_path, settings_path, *(
+        templates / f"{name}.yaml" for name in conversion.templates)})
     return result
 
 
@@ -176,9 +182,9 @@ def print_report(console: Any, result: ImportResult) -> None:
                       soft_wrap=True)
         if d.hint:
             console.print(f"    hint: {d.hint}", soft_wrap=True)
-    if errors:
-        console.print(f"[red]{len(errors)} problem(s) to fill in before `tact validate` "
-                      "passes (see above)[/]")
+    todo = len(c.of("fill_in"))
+    if errors or todo:
+        console.print(f"[red]{len(errors)} problem(s) before `tact validate` passes and {todo} "
+                      "item(s) of the report to fill in (see above)[/]")
     else:
-        console.print("[green]ok[/]: the imported journey passes `tact validate`; "
-                      f"{len(result.templates_written)} template(s) hold placeholder text")
+        console.print("[green]ok[/]: the imported journey passes `tact validate`")

@@ -27,11 +27,26 @@ def simple_condition(conv: Converter, simple: dict[str, Any], where: str,
         names = ((event.get("Dimensions") or {}).get("EventType") or {}).get("Values", [])
         about = f" of activity {event['MessageActivity']}" if event.get("MessageActivity") \
             else ""
-        comments.append(conv.note(
-            "unmapped", f"{where}.EventCondition", f"event condition {names}{about}: Tact "
-            "has no wait-for-event step (wait_for) yet, so this condition is never met"))
+        comments.append(conv.note("unmapped", f"{where}.EventCondition",
+                                  f"event condition {names}{about}: {_why_not_wait_for(event)}"))
         return None
     return " and ".join(terms) if terms else None
+
+
+def _why_not_wait_for(event: dict[str, Any]) -> str:
+    """Why an event condition did not become a ``wait_for`` step (the simple case does)."""
+    if event.get("MessageActivity"):
+        return ("Tact records no opens or clicks of its messages, so no step can wait for "
+                "them; this branch is never taken until you write a condition")
+    dims = event.get("Dimensions") or {}
+    if (dims.get("EventType") or {}).get("DimensionType") == "EXCLUSIVE" or len(
+            (dims.get("EventType") or {}).get("Values") or []) != 1:
+        return ("a wait_for step waits for one event type, not a set or its complement; "
+                "write a wait_for per event, or a condition")
+    return ("a wait_for step (wait for an event up to a timeout, then branch) maps a yes/no "
+            "split on this one event alone; here it is combined with other conditions or "
+            "branches, or filters the event's attributes: put a wait_for (with `when`) before "
+            "the split, or write the condition")
 
 
 def combined(conv: Converter, condition: dict[str, Any], where: str,
