@@ -37,6 +37,10 @@ class RuntimeConfig(BaseSettings):
         default=None, description="End User Messaging phone number, pool or sender id for SMS"
     )
     sms_configuration_set: str | None = None
+    push_platform_application_arn: str | None = Field(
+        default=None, description="the SNS platform application whose endpoints push may "
+        "target; ingest refuses any other push_endpoint"
+    )
     webhook_url: str | None = Field(
         default=None, description="https endpoint of the webhook channel"
     )

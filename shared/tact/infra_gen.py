@@ -140,6 +140,21 @@ def journeys_stack(definitions: dict[str, str], versions: dict[str, str],
         resources["NoJourneysYet"] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
     # Every task function is a parameter so the parent passes a fixed set; a function no
     # journey uses yet is still echoed in an output so linters see the parameter used.
+    # The ingest function starts and stops exactly these machines' executions (not every
+    # machine whose name starts with the stack's: `tact-*` would match `tact-staging-*` too).
+    arn = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}"
+    machines = [f"{arn}:stateMachine:${{NamePrefix}}{j}{q}"
+                for j in sorted(definitions) for q in ("", ":*")]
+    executions = [f"{arn}:execution:${{NamePrefix}}{j}:*" for j in sorted(definitions)]
+    nothing = [f"{arn}:stateMachine:${{NamePrefix}}"]  # no journeys: a name no machine has
+    outputs["JourneyStateMachines"] = {
+        "Description": "ARNs of the journey state machines (with their aliases and versions)",
+        "Value": {"Fn::Join": [",", [{"Fn::Sub": a} for a in machines or nothing]]},
+    }
+    outputs["JourneyExecutions"] = {
+        "Description": "ARN patterns of the journey state machines' executions",
+        "Value": {"Fn::Join": [",", [{"Fn::Sub": a} for a in executions or nothing]]},
+    }
     outputs["TaskFunctions"] = {
         "Description": "task functions the journeys may invoke",
         "Value": {"Fn::Join": [",", [{"Ref": name} for name in TASK_FUNCTIONS]]},

@@ -65,7 +65,7 @@ def _other_sender(channel: str) -> Any:
         return channels.EndUserMessagingSms(config.sms_origination_identity,
                                             config.sms_configuration_set)
     if channel == "push":
-        return channels.SnsPush()
+        return channels.SnsPush(platform_application_arn=config.push_platform_application_arn)
     if channel == "webhook" and config.webhook_url:
         return channels.SignedWebhook(config.webhook_url,
                                       config.webhook_secret.get_secret_value().encode())

@@ -58,6 +58,7 @@ def process_message(body: str, deps: Any, dead_letter: Any,
     try:
         event, data = parse_event(unwrap(body))
         _not_ahead_of_now(event.time)
+        _push_endpoint_of_our_app(data)
         _as_declared(event, deps.bundle.settings)
     except EventError as err:
         dead_letter(body, err.reason)
@@ -90,6 +91,18 @@ def _not_ahead_of_now(time: Any) -> None:
     if time > now + MAX_CLOCK_SKEW:
         raise EventError(f"time: {clock.iso(time)} is more than 1 h ahead of now "
                          f"({clock.iso(now)}); check the sender's clock")
+
+
+def _push_endpoint_of_our_app(data: Any) -> None:
+    endpoint = getattr(data, "push_endpoint", None)
+    if endpoint is None:
+        return
+    from tact.config import runtime_config
+    from tact.push import push_endpoint_problem
+
+    problem = push_endpoint_problem(str(endpoint), runtime_config().push_platform_application_arn)
+    if problem:
+        raise EventError(f"data.push_endpoint: {problem}")
 
 
 def retry_delay(attempt: int, rng: random.Random | None = None) -> int:

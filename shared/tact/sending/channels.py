@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
 
+from tact.push import push_endpoint_problem
+
 
 class ProviderTransientError(Exception):
     """The provider refused before accepting (throttling, 5xx): safe to retry."""
@@ -204,11 +206,17 @@ class EndUserMessagingSms:
 class SnsPush:
     """Push through SNS Publish to the customer's platform endpoint (``push_endpoint``)."""
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: Any = None, platform_application_arn: str | None = None) -> None:
         self._client = client
+        self.platform_application_arn = platform_application_arn
 
     def send(self, message: Outbound) -> str:
         import json
+
+        if self.platform_application_arn and push_endpoint_problem(
+                message.address, self.platform_application_arn):
+            # Stored before ingest checked it: refused here too, never published.
+            raise ProviderRejected("EndpointNotOfPlatformApplication")
 
         title, body = message.content["title"], message.content["body"]
         data = {"customer": message.customer_id, "journey": message.journey,
