@@ -1,7 +1,11 @@
 """Logger, Metrics and Tracer (Powertools), one of each for the whole package.
 
-Logs never carry email addresses, phone numbers or message bodies: log records go
-through a redacting formatter, and the code logs ids, never contact data.
+Logs never carry email addresses, phone numbers, push endpoints or message bodies. The code
+logs ids, never contact data; and the formatter redacts by field: the value of any field
+named like an address (``email``, ``phone``, ``push_endpoint``, ``to``, ``destination``...,
+at any depth) is replaced whatever it looks like (``0151 2345 6789``, ``jörg@müller.de``),
+while other fields pass untouched, so order and customer numbers stay readable. Free text
+(messages, exception traces) only loses what is unmistakably an email address.
 """
 
 from __future__ import annotations
@@ -10,15 +14,44 @@ import re
 from functools import cache
 from typing import Any
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# International numbers (+ and 7-15 digits, with separators) or a bare run of 9+ digits;
-# log timestamps ("2026-11-02 09:00:00,123") must stay readable, so no date shapes.
-_PHONE = re.compile(r"\+\d(?:[ ()-]{0,2}\d){6,14}|(?<![\d.:-])\d{9,15}(?![\d.:-])")
+# Field names (lower case, without "_" and "-") whose values are contact data -> placeholder.
+ADDRESS_FIELDS = {
+    "email": "[email]", "emailaddress": "[email]", "toaddresses": "[email]",
+    "fromaddress": "[email]", "replyto": "[email]",
+    "phone": "[phone]", "phonenumber": "[phone]", "sms": "[phone]", "mobile": "[phone]",
+    "destinationphonenumber": "[phone]",
+    "pushendpoint": "[push endpoint]", "endpoint": "[push endpoint]",
+    "endpointarn": "[push endpoint]", "targetarn": "[push endpoint]",
+    "address": "[address]", "addresses": "[address]", "to": "[address]",
+    "destination": "[address]", "recipient": "[address]", "recipients": "[address]",
+}
+# Any script: "jörg@müller.de" is an address too. Digits-only ids can never match.
+_EMAIL = re.compile(r"[^\s@\"'<>(),;:\[\]]+@[^\s@\"'<>(),;:\[\]]+\.[^\s@\"'<>(),;:\[\]]{2,}")
 SERVICE = "tact"
 
 
+def _placeholder(key: str) -> str | None:
+    return ADDRESS_FIELDS.get(key.lower().replace("_", "").replace("-", ""))
+
+
 def redact(text: str) -> str:
-    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+    """Free text: only unmistakable email addresses go."""
+    return _EMAIL.sub("[email]", text)
+
+
+def redact_fields(value: Any, key: str | None = None) -> Any:
+    """A log record with every address field's value replaced (at any depth)."""
+    if key is not None and value not in (None, "", [], {}):
+        placeholder = _placeholder(key)
+        if placeholder is not None:
+            return placeholder
+    if isinstance(value, dict):
+        return {k: redact_fields(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_fields(v) for v in value]
+    if isinstance(value, str):
+        return redact(value)
+    return value
 
 
 @cache
@@ -28,7 +61,7 @@ def logger() -> Any:
 
     class RedactingFormatter(LambdaPowertoolsFormatter):
         def serialize(self, log: dict[str, Any]) -> str:
-            return redact(super().serialize(log))
+            return super().serialize(redact_fields(log))
 
     return Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 
