@@ -52,6 +52,11 @@ demo: $(STAMP)
 			--events journeys/examples/$$example.events.jsonl \
 			$$( [ -f $$history ] && echo --history $$history ) || exit 1; \
 	done
+	@echo; echo "== journeys/examples: broadcast autumn_range (10:00 on each customer's clock)"
+	$(BIN)/tact broadcast plan autumn_range --journeys journeys/examples \
+		--events journeys/examples/autumn_range.events.jsonl
+	$(BIN)/tact simulate --journeys journeys/examples \
+		--events journeys/examples/autumn_range.events.jsonl
 
 # Tests by tier, then feature: tests/unit (pure logic), tests/integration (moto or the local
 # executor), tests/e2e (simulate and the CLI end to end), tests/infra (template, sam build).

@@ -6,7 +6,9 @@
 Figures: dynamodb_requests_per_send, handler_import_ratio (per function),
 simulate_customers_per_s (in-memory store and moto), transitions_per_entry (per journey),
 next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rate_brier
-(``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), and whatever
+(``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), broadcast_segment_customers_per_s
+and broadcast_plan_seconds (``BENCH=broadcast``; ``BENCH_BROADCAST_CUSTOMERS``, default
+100,000), and whatever
 ``benchmarks/bench_backtest.py``'s ``run()`` reports.
 """
 
@@ -319,6 +321,45 @@ def scale() -> list[Figure]:
     return _figures_of("bench_scale.py")
 
 
+# --------------------------------------------------------------------------- broadcast
+
+
+def broadcast_segment() -> list[Figure]:
+    """``tact broadcast plan`` of the example broadcast on a generated history (100,000
+    customers, 7 days by default): the whole command's time from the file (issue 17: under
+    a minute), and the rate of the segment and exclusion decisions alone."""
+    import tempfile
+
+    from tact.broadcast.commands import find, from_history, run_plan, start_of
+    from tact.generate import write_jsonl
+    from tact.journey.project import load_project, require_valid
+
+    customers = int(os.environ.get("BENCH_BROADCAST_CUSTOMERS", "100000"))
+    project = require_valid(load_project(JOURNEYS / "examples"))
+    broadcast = find(project, "autumn_range")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "history.jsonl"
+        with path.open("w", encoding="utf-8") as handle:
+            write_jsonl(_traffic(customers, days=7, seed=1), handle)
+        began = time.perf_counter()
+        states, _ = from_history(path, start_of(project, broadcast))
+        folded = time.perf_counter()
+        plan = run_plan(project, broadcast, states)
+        done = time.perf_counter()
+    where = (f"example autumn_range on {customers} generated customers over 7 days; "
+             f"{plan.customers} known at its first wave, {plan.audience} in the segment, "
+             f"{plan.sends} would be sent, {sum(plan.excluded.values())} excluded; "
+             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    return [
+        ("broadcast_segment_customers_per_s", round(plan.customers / (done - folded), 1),
+         f"segment, holdout, consent, suppression and cap decisions per known customer, "
+         f"{done - folded:.1f} s; {where}"),
+        ("broadcast_plan_seconds", round(done - began, 1),
+         f"target < 60; reading and folding the history ({folded - began:.1f} s) and "
+         f"planning; {where}"),
+    ]
+
+
 BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "dynamodb": dynamodb_requests_per_send,
     "transitions": transitions_per_entry,
@@ -326,6 +367,7 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "imports": handler_import_ratio,
     "backtest": backtest,
     "nbp": next_best_and_propensity,
+    "broadcast": broadcast_segment,
     "simulate_moto": simulate_customers_per_s_moto,
 }
 ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # minutes each: named to run

@@ -122,7 +122,7 @@ def print_plan(console: Console, result: Plan, broadcast: Broadcast, unusable: i
     for column in ("wave at", "offsets", "sends", "excluded", "hourly (UTC hour: messages)"):
         waves.add_column(column, justify="right" if column in ("sends", "excluded") else "left")
     for wave in result.waves:
-        curve = ", ".join(f"{h:%d %H}h: {n:,}" for h, n in sorted(wave.hourly.items()))
+        curve = ", ".join(f"{h:%m-%d %H}:00 {n:,}" for h, n in sorted(wave.hourly.items()))
         waves.add_row(iso(wave.at), " ".join(wave.labels), f"{wave.sends:,}",
                       f"{wave.excluded:,}", curve or "-")
     console.print(waves)

@@ -9,6 +9,7 @@ import typer
 
 from tact.cli.authoring import graph, new, preview
 from tact.cli.backtest import backtest, generate_events
+from tact.cli.broadcast import broadcast_app
 from tact.cli.cost import cost
 from tact.cli.pinpoint import import_pinpoint
 from tact.cli.project import build, schema, validate
@@ -22,6 +23,7 @@ for command in (validate, build, simulate, history, cost, report, schema, graph,
                 backtest, generate_events):
     app.command()(command)
 app.command("import-pinpoint")(import_pinpoint)
+app.add_typer(broadcast_app, name="broadcast")
 
 
 def main() -> None:

@@ -26,6 +26,16 @@ def graph(
     project = load_journeys(journeys)
     journey_id = Path(journey).stem if journey.endswith((".yaml", ".yml")) else journey
     found = project.journeys.get(journey_id)
+    if found is None and journey_id in project.broadcasts:
+        from tact.broadcast.graph import broadcast_mermaid
+        from tact.broadcast.segment import condition_of
+
+        if fmt != "mermaid":
+            err.print("[red]a broadcast is drawn as Mermaid text (--format mermaid)[/]")
+            raise typer.Exit(1)
+        broadcast = project.broadcasts[journey_id]
+        sys.stdout.write(broadcast_mermaid(broadcast, condition_of(broadcast, project.segments)))
+        return
     if found is None:
         err.print(f"[red]no journey {journey_id!r} in {journeys}[/]; known: "
                   f"{', '.join(sorted(project.journeys))}")

@@ -14,7 +14,9 @@ def validate(journeys: Annotated[Path, typer.Argument(help="folder of journey fi
         "journeys")) -> None:
     """Check journey files, settings and templates; exit 1 with file:line:col on errors."""
     project = load_journeys(journeys)
-    out.print(f"[green]ok[/]: {len(project.journeys)} journeys, "
+    extra = (f", {len(project.broadcasts)} broadcasts, {len(project.segments)} segments"
+             if project.broadcasts or project.segments else "")
+    out.print(f"[green]ok[/]: {len(project.journeys)} journeys{extra}, "
               f"{len(project.templates)} templates valid")
 
 

@@ -79,3 +79,26 @@ def test_a_retried_batch_sends_nothing_twice(monkeypatch: pytest.MonkeyPatch, tm
         assert record["journey"] == "autumn_range" and record["status"] == "sent"
         assert w.state("nope").messages[msg_key("broadcast-autumn_range", "send")][
             "reason"] == "no_consent"
+
+
+def test_plan_against_the_table_sees_the_deployed_cap_counters(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path) -> None:
+    from tact import runtime
+    from tact.broadcast.commands import find, from_table, run_plan
+    from tact.customer import cap_key
+    from tact.journey.project import load_project
+    from tact.store.base import Put
+
+    with world(monkeypatch, tmp_path, project, start=T) as w:
+        w.ingest(*customer("hel", "Europe/Helsinki"), *customer("busy", "Europe/Helsinki"),
+                 *customer("silent", "Europe/Helsinki", consents=False))
+        wave = int(datetime(2026, 11, 5, 8, 0, tzinfo=UTC).timestamp())
+        # busy got a journey message an hour before the wave: at the 1-per-24h cap then.
+        runtime.store().write("busy", [Put({"sk": cap_key("marketing", "any"),
+                                            "sends": [wave - 3600], "version": 1})])
+        loaded = load_project(project)
+        broadcast = find(loaded, "autumn_range")
+        states = from_table(runtime.store(), broadcast.segment, w.clock.now(), segments=3)
+        plan = run_plan(loaded, broadcast, states, segments=3)
+    assert (plan.audience, plan.sends) == (3, 1)
+    assert dict(plan.excluded) == {"frequency_cap": 1, "no_consent": 1}
