@@ -7,9 +7,10 @@ from typing import Any
 
 from tact import runtime
 from tact.broadcast.service import AudienceRequest, read_audience
-from tact.observability import logger
+from tact.observability import handler, logger
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = AudienceRequest.model_validate(event)
     result = read_audience(request, runtime.audience_deps())

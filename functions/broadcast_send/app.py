@@ -7,9 +7,10 @@ from typing import Any
 
 from tact import runtime
 from tact.broadcast.service import SendBatchRequest, send_batch
-from tact.observability import logger
+from tact.observability import handler, logger
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = SendBatchRequest.model_validate(event)
     result = send_batch(request, runtime.send_deps())

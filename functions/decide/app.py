@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tact import runtime
+from tact.journey_steps.decide import DecideRequest, decide
+from tact.observability import handler, logger
 
+
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # Imported on the first invocation, not at module import (cold start; see `make bench`).
-    from tact import runtime
-    from tact.journey_steps.decide import DecideRequest, decide
-    from tact.observability import logger
-
     request = DecideRequest.model_validate(event)
     result = decide(request, runtime.decide_deps())
     logger().info("step decided", extra={"journey": request.journey, "step": request.step,

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from tact import runtime
+from tact.config import runtime_config
+from tact.ingest.messages import IngestBatchProcessor, process_message
+from tact.observability import handler, logger
 
-@cache
-def _processor() -> Any:
-    # Built on the first batch, not at import: Powertools' batch module (asyncio, data
-    # classes) and the ingest logic are most of a cold start (see `make bench`).
-    from tact import runtime
-    from tact.config import runtime_config
-    from tact.ingest.messages import IngestBatchProcessor
-
-    return IngestBatchProcessor(max_receive_count=lambda: runtime_config().max_receive_count,
-                                dead_letter=lambda body, reason: runtime.dead_letter(body, reason))
+processor = IngestBatchProcessor(
+    max_receive_count=lambda: runtime_config().max_receive_count,
+    dead_letter=lambda body, reason: runtime.dead_letter(body, reason))
 
 
 def _record(record: SQSRecord) -> None:
-    from tact import runtime
-    from tact.ingest.messages import process_message
-    from tact.observability import logger
-
     result = process_message(record.body, runtime.ingest_deps(), runtime.dead_letter,
                              (record.raw_event.get("attributes") or {}).get("SentTimestamp"))
     if result is not None:
@@ -35,8 +27,7 @@ def _record(record: SQSRecord) -> None:
         })
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.batch import process_partial_response
-
     return process_partial_response(event=event, record_handler=_record,
-                                    processor=_processor(), context=context)
+                                    processor=processor, context=context)

@@ -7,9 +7,10 @@ from typing import Any
 from tact import clock, runtime
 from tact.config import runtime_config
 from tact.lifecycle.job import EventBridgePublisher, run
-from tact.observability import logger
+from tact.observability import handler, logger
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = runtime.bundle().settings
     emitted = run(runtime.store(), clock.now(), settings.lapsed_after,

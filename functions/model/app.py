@@ -12,10 +12,11 @@ from typing import Any
 
 from tact import clock, runtime
 from tact.config import runtime_config
-from tact.observability import logger
+from tact.observability import handler, logger
 from tact.recommend.job import run_model_job
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = runtime_config()
     if not config.model_bucket:

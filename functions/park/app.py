@@ -6,9 +6,10 @@ from typing import Any
 
 from tact import runtime
 from tact.ingest.waiting import ParkRequest, park
-from tact.observability import logger
+from tact.observability import handler, logger
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = ParkRequest.model_validate(event)
     result = park(request, runtime.store(), runtime.orchestrator())

@@ -6,12 +6,22 @@ nothing: link scanners follow GETs) · POST /unsubscribe/{token} (RFC 8058 one-c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from pydantic import ValidationError
 
 from tact import runtime
-from tact.observability import logger
+from tact.observability import handler, logger
+from tact.preferences.service import (
+    PreferencesError,
+    PreferencesUpdate,
+    claims_for,
+    get_preferences,
+    unsubscribe,
+    update_preferences,
+)
 
 app = APIGatewayHttpResolver()
 # The token is a credential: keep it out of caches and of Referer headers to other sites.
@@ -23,8 +33,6 @@ _CONFIRM = """<!doctype html><html><head><meta charset="utf-8"><title>Unsubscrib
 
 
 def _json(status: int, body: Any) -> Response:
-    import json
-
     return Response(status, "application/json", json.dumps(body), dict(_PRIVATE))
 
 
@@ -34,8 +42,6 @@ def _error(err: Any) -> Response:
 
 @app.get("/preferences/<token>")
 def read_preferences(token: str) -> Response:
-    from tact.preferences.service import PreferencesError, get_preferences
-
     try:
         return _json(200, get_preferences(token, runtime.preferences_deps()).model_dump())
     except PreferencesError as err:
@@ -44,10 +50,6 @@ def read_preferences(token: str) -> Response:
 
 @app.put("/preferences/<token>")
 def change_preferences(token: str) -> Response:
-    from pydantic import ValidationError
-
-    from tact.preferences.service import PreferencesError, PreferencesUpdate, update_preferences
-
     try:
         update = PreferencesUpdate.model_validate_json(app.current_event.decoded_body or "")
     except ValidationError as err:
@@ -64,8 +66,6 @@ def change_preferences(token: str) -> Response:
 
 @app.get("/unsubscribe/<token>")
 def confirm_unsubscribe(token: str) -> Response:
-    from tact.preferences.service import PreferencesError, claims_for
-
     try:
         claims_for(token, runtime.preferences_deps())  # a bad link says so before the form
     except PreferencesError as err:
@@ -75,8 +75,6 @@ def confirm_unsubscribe(token: str) -> Response:
 
 @app.post("/unsubscribe/<token>")
 def one_click_unsubscribe(token: str) -> Response:
-    from tact.preferences.service import PreferencesError, unsubscribe
-
     # RFC 8058: the POST body is "List-Unsubscribe=One-Click"; the token alone decides.
     try:
         claims = unsubscribe(token, runtime.preferences_deps())
@@ -87,5 +85,6 @@ def one_click_unsubscribe(token: str) -> Response:
     return _json(200, {"unsubscribed": {"channel": claims.ch, "purpose": claims.p}})
 
 
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tact import runtime
+from tact.observability import handler, logger
+from tact.sending.models import SendRequest
+from tact.sending.service import send_step
 
+
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # Imported on the first invocation, not at module import (cold start; see `make bench`).
-    from tact import runtime
-    from tact.observability import logger
-    from tact.sending.models import SendRequest
-    from tact.sending.service import send_step
-
     request = SendRequest.model_validate(event)
     result = send_step(request, runtime.send_deps())
     logger().info("send decided", extra={

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tact import runtime
+from tact.notifications.ses import handle_sns_records
+from tact.observability import handler, logger
 
+
+@handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # Imported on the first invocation, not at module import (cold start; see `make bench`).
-    from tact import runtime
-    from tact.notifications.ses import handle_sns_records
-    from tact.observability import logger
-
     outcomes = handle_sns_records(event.get("Records") or [], runtime.suppression_deps(),
                                   runtime.dead_letter)
     counts: dict[str, int] = {}

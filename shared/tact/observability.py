@@ -1,4 +1,5 @@
-"""Logger, Metrics and Tracer (Powertools), one of each for the whole package.
+"""Logger, Metrics and Tracer (Powertools), one of each for the whole package, and
+:func:`handler`, the one decorator every function's handler wears.
 
 Logs never carry email addresses, phone numbers, push endpoints or message bodies. The code
 logs ids, never contact data; and the formatter redacts by field: the value of any field
@@ -10,9 +11,14 @@ while other fields pass untouched, so order and customer numbers stay readable. 
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from functools import cache
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 # Field names (lower case, without "_" and "-") whose values are contact data -> placeholder.
 ADDRESS_FIELDS = {
@@ -28,6 +34,10 @@ ADDRESS_FIELDS = {
 # Any script: "jörg@müller.de" is an address too. Digits-only ids can never match.
 _EMAIL = re.compile(r"[^\s@\"'<>(),;:\[\]]+@[^\s@\"'<>(),;:\[\]]+\.[^\s@\"'<>(),;:\[\]]{2,}")
 SERVICE = "tact"
+
+Event = TypeVar("Event")
+Result = TypeVar("Result")
+Handler = Callable[[Event, Any], Result]
 
 
 def _placeholder(key: str) -> str | None:
@@ -54,28 +64,52 @@ def redact_fields(value: Any, key: str | None = None) -> Any:
     return value
 
 
-@cache
-def logger() -> Any:
-    from aws_lambda_powertools import Logger
-    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: Any) -> str:
+        return super().serialize(redact_fields(log))
 
-    class RedactingFormatter(LambdaPowertoolsFormatter):
-        def serialize(self, log: dict[str, Any]) -> str:
-            return super().serialize(redact_fields(log))
 
+@functools.cache  # one per process; cache_clear() builds a new one (tests capture stdout)
+def logger() -> Logger:
     return Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 
 
-@cache
-def metrics() -> Any:
-    from aws_lambda_powertools import Metrics
-
-    return Metrics(namespace="Tact", service=SERVICE)
+_METRICS = Metrics(namespace="Tact", service=SERVICE)
 
 
-@cache
-def tracer() -> Any:
-    # Created on first use: X-Ray SDK import is the costliest part of a cold start.
-    from aws_lambda_powertools import Tracer
+def tracing_enabled() -> bool:
+    """X-Ray tracing in a deployed function (template: Tracing: Active), unless switched off.
+    Locally there is no X-Ray daemon, and the X-Ray SDK is the costliest import there is."""
+    return ("AWS_LAMBDA_FUNCTION_NAME" in os.environ
+            and os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() != "true")
 
-    return Tracer(service=SERVICE)
+
+_TRACER = Tracer(service=SERVICE) if tracing_enabled() else None
+
+
+def metrics() -> Metrics:
+    return _METRICS
+
+
+def tracer() -> Tracer | None:
+    return _TRACER
+
+
+def handler(function: Handler[Event, Result]) -> Handler[Event, Result]:
+    """Every function's handler: each log line carries the invocation (request id, function,
+    cold start), metrics added during the invocation are flushed as EMF at its end (even when
+    it fails), and the invocation is an X-Ray segment where tracing is on."""
+    logged: Handler[Event, Result] = logger().inject_lambda_context(function)
+
+    @functools.wraps(function)
+    def invoke(event: Event, context: Any) -> Result:
+        try:
+            return logged(event, context)
+        finally:
+            if _METRICS.metric_set:
+                _METRICS.flush_metrics()
+
+    if _TRACER is not None:
+        traced: Handler[Event, Result] = _TRACER.capture_lambda_handler(invoke)
+        return traced
+    return invoke
