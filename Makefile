@@ -43,12 +43,12 @@ EXAMPLES := welcome abandoned_cart post_purchase winback
 
 demo: $(STAMP)
 	$(BIN)/tact validate journeys
-	$(BIN)/tact simulate --events journeys/examples/abandoned_cart.events.jsonl
+	$(BIN)/tact simulate --store moto --events journeys/examples/abandoned_cart.events.jsonl
 	$(BIN)/tact validate journeys/examples
 	@for example in $(EXAMPLES); do \
 		echo; echo "== journeys/examples: $$example"; \
 		history=journeys/examples/$$example.history.jsonl; \
-		$(BIN)/tact simulate --journeys journeys/examples \
+		$(BIN)/tact simulate --store moto --journeys journeys/examples \
 			--events journeys/examples/$$example.events.jsonl \
 			$$( [ -f $$history ] && echo --history $$history ) || exit 1; \
 	done

@@ -6,11 +6,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from tact.diagnostics import Diagnostic, ProjectError
 
-out = Console(highlight=False)
+PIPED_WIDTH = 10_000
+
+
+class _WholeLinesWhenPiped(Console):
+    """Piped or redirected (`tact history | cat`), lines are kept whole: tables at their
+    natural width, no cell cut or wrapped at 80 columns. A terminal keeps its own width."""
+
+    @Console.size.getter  # type: ignore[attr-defined,untyped-decorator,misc]
+    def size(self) -> ConsoleDimensions:
+        found = Console.size.fget(self)  # type: ignore[attr-defined]
+        return found if self.is_terminal else ConsoleDimensions(PIPED_WIDTH, found.height)
+
+
+out = _WholeLinesWhenPiped(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 JourneysDir = Annotated[Path, typer.Option("--journeys", "-j", help="folder of journey files")]

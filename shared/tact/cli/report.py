@@ -21,7 +21,9 @@ def report(
     min_sample: Annotated[int, typer.Option(help="entries per group before a winner is "
                                             "named")] = 100,
     since: Annotated[str | None, typer.Option(help="only entries from this ISO date/time")] = None,
-    store: Annotated[str, typer.Option(help="moto (default) or memory for large runs")] = "moto",
+    store: Annotated[str, typer.Option(
+        help="memory (default: fast, pinned to DynamoDB's semantics by the store contract "
+        "tests) or moto (emulated AWS, for fidelity runs)")] = "memory",
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML report")] = None,
 ) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +18,13 @@ def simulate(
     events: Annotated[Path, typer.Option("--events", "-e", help="JSON Lines of shop events")],
     journeys: JourneysDir = Path("journeys"),
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-    store: Annotated[str, typer.Option(help="moto (default) or memory for large runs")] = "moto",
+    store: Annotated[str, typer.Option(
+        help="memory (default: fast, its semantics pinned to DynamoDB's by the store contract "
+        "tests) or moto (DynamoDB, SES and Step Functions emulated, for fidelity runs)")
+    ] = "memory",
+    timeline: Annotated[bool, typer.Option(
+        "--timeline", help="print every event, entry and message in time order, not only the "
+        "summary per journey")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write a self-contained "
                                               "HTML report: graph, sends per hour, funnel")] = None,
     save_run: Annotated[Path | None, typer.Option(
@@ -26,24 +34,22 @@ def simulate(
         "--history", help="older events the next-best/propensity model learns from before "
         "the replay (not replayed); the model also sees the replayed events")] = None,
 ) -> None:
-    """Replay shop events on a virtual clock: who got what, when, and who did not and why."""
+    """Replay shop events on a virtual clock: who got what, when, and who did not and why.
+
+    Exits 1 when events were skipped (not valid, or dead-lettered), with a count per reason.
+    """
     from tact.local.functions import FunctionsNotFound
-    from tact.local.simulator import simulate_file
 
     for given in (events, history_file):
         if given is not None and not given.is_file():
             err.print(f"[red]{given}: file not found[/]", soft_wrap=True)
             raise typer.Exit(1)
     if store not in ("moto", "memory"):
-        err.print("[red]--store must be 'moto' or 'memory'[/]")
+        err.print("[red]--store must be 'memory' or 'moto'[/]")
         raise typer.Exit(2)
     load_journeys(journeys)  # report problems in the user's files before anything runs
     try:
-        if as_json or not sys.stderr.isatty():
-            report = simulate_file(events, journeys, store,  # type: ignore[arg-type]
-                                   history_path=history_file)
-        else:
-            report = _with_progress(events, journeys, store, history_file)
+        report = run_with_progress(events, journeys, store, history_file)
     except FunctionsNotFound as error:
         err.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
@@ -62,24 +68,98 @@ def simulate(
         err.print(f"wrote {html}")
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        if timeline:
+            _print_timeline(report)
+        print_summary(report, timeline)
+    skipped_events_exit(report.rejected_events)
+
+
+def skipped_events_exit(rejected: list[dict[str, Any]]) -> None:
+    """A bad event is never passed over quietly: count them per reason, and exit 1."""
+    if not rejected:
         return
-    _print_timeline(report)
+    by_reason = Counter(skip_reason(bad["reason"]) for bad in rejected)
+    err.print(f"[red]{len(rejected)} event(s) skipped[/] (fix them and run again):",
+              soft_wrap=True)
+    for reason, count in sorted(by_reason.items(), key=lambda rc: (-rc[1], rc[0])):
+        err.print(f"  {reason}: {count}", soft_wrap=True)
+    raise typer.Exit(1)
 
 
-def _with_progress(events: Path, journeys: Path, store: str,  # type: ignore[no-untyped-def]
-                   history_file: Path | None = None):
-    from rich.progress import Progress
+def skip_reason(reason: str) -> str:
+    """The kind of a skip reason, for counting: ``data.value: Input ...`` -> ``data.value``."""
+    dead = reason.startswith("dead-lettered")
+    detail = reason.split(": ", 1)[1] if dead and ": " in reason else reason
+    field = detail.split(";")[0].split(":")[0].strip()
+    return f"dead-lettered ({field})" if dead else field or reason
+
+
+PROGRESS_AFTER = 2.0  # seconds: a short run prints no bar at all
+
+
+def run_with_progress(events: Path, journeys: Path, store: str,  # type: ignore[no-untyped-def]
+                      history_file: Path | None = None):
+    """The simulation, with a progress bar on the terminal once it has run a few seconds."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from tact.local.simulator import simulate_file
 
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("simulating", total=None)
+    bar = Progress("simulating", BarColumn(), MofNCompleteColumn(), "events",
+                   TimeRemainingColumn(), console=err, transient=True)
+    task = bar.add_task("simulating", total=None)
+    started = time.monotonic()
+    shown = [False]
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def progress(done: int, total: int) -> None:
+        if not shown[0] and err.is_terminal and time.monotonic() - started > PROGRESS_AFTER:
+            bar.start()
+            shown[0] = True
+        bar.update(task, completed=done, total=total)
 
+    try:
         return simulate_file(events, journeys, store, progress,  # type: ignore[arg-type]
                              history_path=history_file)
+    finally:
+        if shown[0]:
+            bar.stop()
+
+
+def print_summary(report: Any, timeline: bool) -> None:
+    """Per journey: who entered, what was sent (per step), what was not and why."""
+    from rich.table import Table
+
+    entered: dict[str, set[str]] = defaultdict(set)
+    entries: Counter[str] = Counter()
+    for execution in report.executions:
+        entered[execution["journey"]].add(execution["customer_id"])
+        entries[execution["journey"]] += 1
+    sent: dict[str, Counter[str]] = defaultdict(Counter)
+    for message in report.messages:
+        sent[message["journey"]][message["step"]] += 1
+    not_sent: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in report.suppressed:
+        not_sent[item["journey"]][item["reason"]] += 1
+    table = Table(title="Simulated, per journey (virtual clock)", title_justify="left")
+    for column in ("journey", "customers entered", "entries", "sent (per step)",
+                   "not sent (why)"):
+        table.add_column(column, justify="right" if column in ("customers entered", "entries")
+                         else "left")
+    for journey in sorted({*entered, *sent, *not_sent}):
+        table.add_row(journey, str(len(entered[journey])), str(entries[journey]),
+                      _counts(sent[journey]), _counts(not_sent[journey]))
+    out.print(table)
+    out.print(f"[bold]{len(report.messages)}[/] messages sent, "
+              f"[bold]{len(report.suppressed)}[/] not sent"
+              + ("" if timeline else "; `--timeline` shows every step, `tact history CUSTOMER` "
+                 "one customer"), soft_wrap=True)
+
+
+def _counts(counts: Counter[str]) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "0"
+    return f"{total}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
 
 
 _STYLE = {"sent": "green", "not sent": "red", "skipped": "red", "stopped": "yellow",
@@ -97,13 +177,6 @@ def _print_timeline(report) -> None:  # type: ignore[no-untyped-def]
         line = f"{entry.at.replace('T', ' ').rstrip('Z')}  {entry.customer_id:<{width}}  {what}"
         out.print(f"{line}  {where}  {entry.detail}".rstrip(), soft_wrap=True)
     out.print()
-    out.print(f"[bold]{len(report.messages)}[/] messages sent, "
-              f"[bold]{len(report.suppressed)}[/] not sent")
-    reasons: dict[str, int] = {}
-    for item in report.suppressed:
-        reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
-    for reason, count in sorted(reasons.items()):
-        out.print(f"  {reason}: {count}")
 
 
 def history(

@@ -122,6 +122,6 @@ def test_malformed_and_unknown_events_are_reported_not_crashed(tmp_path: Path,
     events.write_text("\n".join([json.dumps(profile()), bad_line]) + "\n")
     result = CliRunner().invoke(app, ["simulate", "--events", str(events),
                                       "--journeys", str(JOURNEYS), "--json"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # reported, counted, and not passed over quietly
     assert "Traceback" not in result.output
     assert f"{events}:2: event skipped" in result.stderr
