@@ -55,7 +55,7 @@ demo: $(STAMP)
 	@echo; echo "== journeys/examples: broadcast autumn_range (10:00 on each customer's clock)"
 	$(BIN)/tact broadcast plan autumn_range --journeys journeys/examples \
 		--events journeys/examples/autumn_range.events.jsonl
-	$(BIN)/tact simulate --journeys journeys/examples \
+	$(BIN)/tact simulate --store moto --journeys journeys/examples \
 		--events journeys/examples/autumn_range.events.jsonl
 
 # Tests by tier, then feature: tests/unit (pure logic), tests/integration (moto or the local
