@@ -4,7 +4,8 @@
 ``BENCH_MOTO_CUSTOMERS`` change the simulated populations (10,000 and 500).
 
 Figures: dynamodb_requests_per_send, handler_import_ratio (per function),
-simulate_customers_per_s (in-memory store and moto), transitions_per_entry (per journey),
+simulate_customers_per_s (in-memory store and moto), simulate_cli_seconds (``tact simulate``
+with default options on 2,000 generated customers over 7 days), transitions_per_entry (per journey),
 next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rate_brier
 (``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), broadcast_segment_customers_per_s
 and broadcast_plan_seconds (``BENCH=broadcast``; ``BENCH_BROADCAST_CUSTOMERS``, default
@@ -240,6 +241,29 @@ def simulate_customers_per_s_moto() -> Iterator[Figure]:
     yield from _simulate_rate("moto", customers, "for comparison", per_world=10)
 
 
+def simulate_cli_seconds() -> list[Figure]:
+    """Issue 15 acceptance 4: ``tact simulate --events FILE`` with default options (the
+    in-memory store, the journeys folder) on 2,000 generated customers over 7 days, wall
+    seconds of the whole command as a marketer runs it (``BENCH_CLI_CUSTOMERS``)."""
+    import tempfile
+
+    customers = int(os.environ.get("BENCH_CLI_CUSTOMERS", "2000"))
+    tact = str(Path(sys.executable).with_name("tact"))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        events = Path(tmp) / "events.jsonl"
+        subprocess.run([tact, "generate-events", "--customers", str(customers), "--days", "7",
+                        "--out", str(events)], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lines = sum(1 for _ in events.open(encoding="utf-8"))
+        seconds = _wall([tact, "simulate", "--events", str(events), "--save-run",
+                         str(Path(tmp) / "run.json")], ROOT, env)
+    return [("simulate_cli_seconds", round(seconds, 1),
+             f"target < 60; `tact simulate` default options, {customers} generated customers "
+             f"over 7 days, {lines} events, load average {os.getloadavg()[0]:.1f} on "
+             f"{os.cpu_count()} CPUs")]
+
+
 # --------------------------------------------------------------------------- transitions
 
 
@@ -364,6 +388,7 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "dynamodb": dynamodb_requests_per_send,
     "transitions": transitions_per_entry,
     "simulate": simulate_customers_per_s,
+    "simulate_cli": simulate_cli_seconds,
     "imports": handler_import_ratio,
     "backtest": backtest,
     "nbp": next_best_and_propensity,
