@@ -113,6 +113,9 @@ class Broadcast(_Strict):
     segment: str = Field(
         min_length=1, description="a JSONata condition on `customer` (e.g. \"customer."
         "lifecycle_stage = 'active'\") or the id of a file in journeys/segments/")
+    when: str | None = Field(
+        default=None, description="optional JSONata condition that narrows the segment: "
+        "customers of the segment for whom it is also true (e.g. one message per branch)")
     purpose: Purpose = "marketing"
     send: BroadcastSend
     at: At = Field(
@@ -130,6 +133,8 @@ class Broadcast(_Strict):
         if not SEGMENT_REF.match(value.strip()):
             _check_expression(value)
         return value
+
+    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
 
     def segment_ref(self) -> str | None:
         """The id of a reusable segment file, or None when ``segment`` is a condition."""

@@ -87,6 +87,8 @@ def check_broadcast(project: Project, broadcast: Broadcast, doc: YamlDocument,
                              _suggest(ref, known) if known else
                              f"create {SEGMENTS_DIR}/{ref}.yaml, or write a condition such as "
                              "\"customer.lifecycle_stage = 'active'\""))
+    if broadcast.when is not None:
+        _check_condition(doc, ("when",), broadcast.when, custom, out)
     _check_time(project, broadcast, doc)
     if broadcast.purpose == "transactional":
         line, col = doc.locate(("purpose",))

@@ -32,7 +32,7 @@ class BroadcastRuntime(BaseModel):
 
 
 def runtime_of(broadcast: Broadcast, condition: str) -> BroadcastRuntime:
-    body = {**broadcast.model_dump(mode="json", exclude={"name", "description"}),
+    body = {**broadcast.model_dump(mode="json", exclude={"name", "description", "when"}),
             "segment": condition}
     version = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
     return BroadcastRuntime(id=broadcast.id, version=version, condition=condition,

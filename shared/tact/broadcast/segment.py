@@ -35,11 +35,13 @@ def condition_of(broadcast: Broadcast, segments: dict[str, Segment] | dict[str, 
     """The JSONata condition of a broadcast: its own, or its referenced segment's."""
     ref = broadcast.segment_ref()
     if ref is None:
-        return broadcast.segment
-    found = segments.get(ref)
-    if found is None:
-        raise UnknownSegment(f"broadcast {broadcast.id!r}: no segment {ref!r}")
-    return found if isinstance(found, str) else found.when
+        base = broadcast.segment
+    else:
+        found = segments.get(ref)
+        if found is None:
+            raise UnknownSegment(f"broadcast {broadcast.id!r}: no segment {ref!r}")
+        base = found if isinstance(found, str) else found.when
+    return base if broadcast.when is None else f"({base}) and ({broadcast.when})"
 
 
 def segment_context(state: CustomerState) -> dict[str, Any]:

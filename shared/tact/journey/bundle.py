@@ -76,15 +76,14 @@ def build(project: Project) -> tuple[Bundle, dict[str, dict[str, Any]]]:
         definition = compile_journey(journey)
         definitions[journey_id] = definition
         runtimes[journey_id] = _runtime(journey, definition)
-    broadcasts = {bid: runtime_of(b, _condition(project, b.segment_ref(), b.segment))
+    from tact.broadcast.segment import condition_of
+
+    broadcasts = {bid: runtime_of(b, condition_of(b, project.segments))
                   for bid, b in sorted(project.broadcasts.items())}
     bundle = Bundle(settings=project.settings, journeys=runtimes, templates=project.templates,
                     broadcasts=broadcasts)
     return bundle, definitions
 
-
-def _condition(project: Project, ref: str | None, text: str) -> str:
-    return text if ref is None else project.segments[ref].when
 
 
 def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:

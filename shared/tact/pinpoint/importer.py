@@ -130,6 +130,69 @@ def import_file(path: Path, out_dir: Path, event_map: dict[str, str] | None = No
     return result
 
 
+@dataclass
+class BroadcastImportResult:
+    conversion: Any  # tact.pinpoint.broadcasts.BroadcastConversion
+    written: list[Path] = field(default_factory=list)
+    template_todo: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not [d for d in self.diagnostics if d.severity == "error"] and not (
+            self.conversion.of("fill_in"))
+
+
+def import_broadcasts(path: Path, out_dir: Path, segment_path: Path | None = None,
+                      force: bool = False) -> BroadcastImportResult:
+    """A campaign, or a segment-started journey, as broadcasts plus a segment scaffold."""
+    from tact.broadcast.project import BROADCASTS_DIR, SEGMENTS_DIR
+    from tact.pinpoint.broadcasts import campaign_broadcast, is_campaign, journey_broadcasts
+
+    data = read_pinpoint(path)
+    segment = read_pinpoint(segment_path) if segment_path else None
+    try:
+        conversion = (campaign_broadcast(data, segment) if is_campaign(data)
+                      else journey_broadcasts(data, segment))
+    except PinpointError as err:
+        raise PinpointImportError(f"{path}: {err.where}: {err.message}") from None
+    files = {out_dir / BROADCASTS_DIR / f"{bid}.yaml": node
+             for bid, node in conversion.broadcasts.items()}
+    segment_file = out_dir / SEGMENTS_DIR / f"{conversion.segment_id}.yaml"
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise PinpointImportError(f"{existing[0]} exists; pass --force to overwrite it")
+    result = BroadcastImportResult(conversion)
+    if segment_file.exists() and not force:
+        result.template_todo.append(f"{segment_file} exists and was kept")
+    else:
+        files[segment_file] = conversion.segment
+    for target, node in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump(node), encoding="utf-8")
+        result.written.append(target)
+    templates = out_dir / "templates"
+    for name, channels in sorted(conversion.templates.items()):
+        target = templates / f"{name}.yaml"
+        if target.exists():
+            result.template_todo.append(f"{target} exists and was kept: check it has a part "
+                                        f"for {', '.join(sorted(channels))}")
+            continue
+        templates.mkdir(parents=True, exist_ok=True)
+        target.write_text(_template_yaml(name, channels, conversion.template_sources.get(name),
+                                         None), encoding="utf-8")
+        result.written.append(target)
+    result.diagnostics = _check(out_dir, {*files, *(templates / f"{name}.yaml"
+                                                    for name in conversion.templates)})
+    return result
+
+
+def print_broadcast_report(console: Any, result: BroadcastImportResult) -> None:
+    for path in result.written:
+        console.print(f"wrote {path}")
+    _print_findings(console, result.conversion, result.template_todo, result.diagnostics)
+
+
 def _custom_data(data: dict[str, Any]) -> dict[str, str]:
     from tact.pinpoint.findings import slug_id
 
@@ -163,6 +226,11 @@ def print_report(console: Any, result: ImportResult) -> None:
         if result.settings_is_fragment else ""))
     for path in result.templates_written:
         console.print(f"wrote {path} (placeholder text: FILL IN before deploying)")
+    _print_findings(console, c, result.template_todo, result.diagnostics)
+
+
+def _print_findings(console: Any, c: Any, todos: list[str],
+                    diagnostics: list[Diagnostic]) -> None:
     sections = [("unmapped", "Not imported (kept as comments in the output)"),
                 ("approximated", "Approximated (check the comments)"),
                 ("fill_in", "You must fill in"), ("mapped", "Mapped")]
@@ -173,10 +241,10 @@ def print_report(console: Any, result: ImportResult) -> None:
         console.print(f"[bold]{title}[/] ({len(items)}):")
         for finding in items:
             console.print(f"  {finding.where}: {finding.message}", soft_wrap=True)
-    for todo in result.template_todo:
+    for todo in todos:
         console.print(f"  {todo}", soft_wrap=True)
-    errors = [d for d in result.diagnostics if d.severity == "error"]
-    for d in sorted(result.diagnostics):
+    errors = [d for d in diagnostics if d.severity == "error"]
+    for d in sorted(diagnostics):
         colour = "red" if d.severity == "error" else "yellow"
         console.print(f"[{colour}]{d.file}:{d.line}:{d.col}: {d.severity}:[/] {d.message}",
                       soft_wrap=True)
@@ -187,4 +255,4 @@ def print_report(console: Any, result: ImportResult) -> None:
         console.print(f"[red]{len(errors)} problem(s) before `tact validate` passes and {todo} "
                       "item(s) of the report to fill in (see above)[/]")
     else:
-        console.print("[green]ok[/]: the imported journey passes `tact validate`")
+        console.print("[green]ok[/]: the import passes `tact validate`")

@@ -108,3 +108,20 @@ def test_the_memoized_segment_matches_exactly_what_jsonata_says(
     matcher = SegmentMatcher(condition)
     assert matcher.matches(state) == in_segment(condition, state)
     assert matcher.matches(state) == in_segment(condition, state)  # from the cache too
+
+
+def test_when_narrows_a_referenced_segment() -> None:
+    from tact.broadcast.model import Segment
+    from tact.broadcast.segment import condition_of
+
+    segments = {"active": Segment(id="active", name="Active",
+                                  when="customer.lifecycle_stage = 'active'")}
+    narrowed = Broadcast.model_validate({
+        "id": "b", "name": "B", "segment": "active", "send": {"template": "t"},
+        "when": "customer.favorite_category = 'books'",
+        "at": {"date": "2026-11-05", "local_time": "10:00"}})
+    condition = condition_of(narrowed, segments)
+    states = known_customers(_events("hel", "Europe/Helsinki")
+                             + _events("bk", "Europe/Helsinki", category="books"), None)
+    result = plan(narrowed, condition, states.values(), Settings(), ["email"])
+    assert (result.audience, result.sends) == (1, 1)
