@@ -60,18 +60,19 @@ demo: $(STAMP)
 
 # Tests by tier, then feature: tests/unit (pure logic), tests/integration (moto or the local
 # executor), tests/e2e (simulate and the CLI end to end), tests/infra (template, sam build).
-test: $(STAMP) lint-infra
-	$(BIN)/ruff check .
+test: lint lint-infra
 	$(BIN)/python -m pytest -n 2
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/unit
 
+# ruff, and mypy on shared/tact and functions/ (settings in pyproject.toml): zero errors.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .uv .pytest_cache .ruff_cache
+	rm -rf $(VENV) .uv .pytest_cache .ruff_cache .mypy_cache
 
 include infra.mk
 include bench.mk

@@ -1,12 +1,29 @@
-"""Wiring for the Lambda functions: each dependency built once per process, on first use."""
+"""Wiring for the Lambda functions: each dependency built once per process, on first use.
+
+Each builder imports its feature's modules itself, so a handler that imports this module pays
+only for the wiring it uses (the send function never loads ingest or broadcast code).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tact import clock, secrets
 from tact.config import runtime_config
+
+if TYPE_CHECKING:
+    from tact.broadcast.service import AudienceDeps
+    from tact.ingest.orchestrator import Orchestrator
+    from tact.ingest.service import IngestDeps
+    from tact.journey.bundle import Bundle
+    from tact.journey_steps.decide import DecideDeps
+    from tact.preferences.service import PreferencesDeps
+    from tact.recommend.profile_scores import ModelSource
+    from tact.sending.channels import ChannelSender
+    from tact.sending.service import SendDeps
+    from tact.store.base import CustomerStore
 
 _overrides: dict[str, Any] = {}
 
@@ -19,24 +36,24 @@ def override(**parts: Any) -> None:
 
 
 @cache
-def store() -> Any:
+def store() -> CustomerStore:
     if "store" in _overrides:
-        return _overrides["store"]
+        return cast("CustomerStore", _overrides["store"])
     from tact.store.dynamodb import DynamoStore
 
     return DynamoStore(runtime_config().table_name)
 
 
-def bundle() -> Any:
+def bundle() -> Bundle:
     from tact.journey.bundle import load_bundle
 
     return load_bundle(runtime_config().bundle_path)
 
 
 @cache
-def orchestrator() -> Any:
+def orchestrator() -> Orchestrator:
     if "orchestrator" in _overrides:
-        return _overrides["orchestrator"]
+        return cast("Orchestrator", _overrides["orchestrator"])
     from tact.ingest.orchestrator import StepFunctionsOrchestrator
 
     config = runtime_config()
@@ -44,9 +61,10 @@ def orchestrator() -> Any:
 
 
 @cache
-def channel_sender(channel: str) -> Any:
+def channel_sender(channel: str) -> ChannelSender:
     if "channel_sender" in _overrides:
-        return _overrides["channel_sender"](channel)
+        senders = cast("Callable[[str], ChannelSender]", _overrides["channel_sender"])
+        return senders(channel)
     from tact.sending.channels import SesEmail
 
     settings = bundle().settings
@@ -57,7 +75,7 @@ def channel_sender(channel: str) -> Any:
     return _other_sender(channel)
 
 
-def _other_sender(channel: str) -> Any:
+def _other_sender(channel: str) -> ChannelSender:
     from tact.sending import channels
 
     config = runtime_config()
@@ -86,39 +104,39 @@ def links(customer_id: str, channel: str, purpose: str) -> dict[str, str]:
             "preferences": f"{base}/preferences/{preferences}"}
 
 
-def send_deps() -> Any:
+def send_deps() -> SendDeps:
     from tact.sending.service import SendDeps
 
     return SendDeps(store(), bundle(), channel_sender, links)
 
 
-def audience_deps() -> Any:
+def audience_deps() -> AudienceDeps:
     from tact.broadcast.service import AudienceDeps
 
     return AudienceDeps(store(), bundle())
 
 
-def preferences_deps() -> Any:
+def preferences_deps() -> PreferencesDeps:
     from tact.preferences.service import PreferencesDeps
 
     return PreferencesDeps(store(), secrets.key_ring())
 
 
-def suppression_deps() -> Any:
+def suppression_deps() -> CustomerStore:
     return store()
 
 
-def decide_deps() -> Any:
+def decide_deps() -> DecideDeps:
     from tact.journey_steps.decide import DecideDeps
 
     return DecideDeps(store(), bundle())
 
 
 @cache
-def model() -> Any:
+def model() -> ModelSource | None:
     """The next-best/propensity model ingest applies (None: not configured)."""
     if "model" in _overrides:
-        return _overrides["model"]
+        return cast("ModelSource | None", _overrides["model"])
     config = runtime_config()
     if not config.model_bucket:
         return None
@@ -128,7 +146,7 @@ def model() -> Any:
                          config.model_refresh_seconds)
 
 
-def ingest_deps() -> Any:
+def ingest_deps() -> IngestDeps:
     from tact.ingest.service import IngestDeps
 
     return IngestDeps(store(), bundle(), orchestrator(), model())

@@ -179,7 +179,8 @@ def render_message(
     """
     from tact.template_filters import LOCALE_KEY, TIMEZONE_KEY
 
-    customer = context.get("customer") if isinstance(context.get("customer"), dict) else {}
+    raw = context.get("customer")
+    customer: dict[str, Any] = raw if isinstance(raw, dict) else {}
     own = customer.get("locale") if isinstance(customer.get("locale"), str) else None
     formatting = {LOCALE_KEY: own or (locale if locale != DEFAULT_PART else None),
                   TIMEZONE_KEY: customer.get("timezone")}

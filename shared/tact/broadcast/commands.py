@@ -101,8 +101,9 @@ def start_of(project: Project, broadcast: Broadcast) -> datetime:
 def print_plan(console: Console, result: Plan, broadcast: Broadcast, unusable: int = 0) -> None:
     from tact.clock import iso
 
-    when = (f"{broadcast.local().local_time} local on {broadcast.local().date}"
-            if broadcast.local() else iso(broadcast.instant()))  # type: ignore[arg-type]
+    local = broadcast.local()
+    when = (f"{local.local_time} local on {local.date}" if local
+            else iso(broadcast.instant()))
     console.print(f"[bold]{broadcast.id}[/]: {broadcast.name} - {when}; the audience is read "
                   f"at {iso(result.starts_at)} (the first wave)")
     console.print(f"customers known: {result.customers:,}   audience (in the segment): "

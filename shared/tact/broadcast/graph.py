@@ -14,7 +14,7 @@ def _escape(text: str, limit: int = 80) -> str:
 def broadcast_mermaid(broadcast: Broadcast, condition: str) -> str:
     local = broadcast.local()
     when = (f"{local.local_time} on {local.date} on each customer's clock<br/>one wave per "
-            "UTC offset" if local else f"at {iso(broadcast.instant())}<br/>"  # type: ignore[arg-type]
+            "UTC offset" if local else f"at {iso(broadcast.instant())}<br/>"
             "quiet hours: those customers at the end of theirs")
     send = broadcast.send
     channels = " → ".join([send.channel, *send.fallback])

@@ -26,7 +26,7 @@ PROFILE_ONLY = frozenset({"cart_updated", "cart_emptied", "checkout_started"})
 def _parse(raw: dict[str, Any]) -> tuple[Any, Any]:
     data = raw.get("data")
     email = data.get("email") if isinstance(data, dict) else None
-    if not (isinstance(email, str) and "@" in email):
+    if not (isinstance(data, dict) and isinstance(email, str) and "@" in email):
         return parse_event(raw)
     event, parsed = parse_event({**raw, "data": {k: v for k, v in data.items() if k != "email"}})
     return event, parsed.model_copy(update={"email": email})

@@ -17,7 +17,7 @@ class _WholeLinesWhenPiped(Console):
     """Piped or redirected (`tact history | cat`), lines are kept whole: tables at their
     natural width, no cell cut or wrapped at 80 columns. A terminal keeps its own width."""
 
-    @Console.size.getter  # type: ignore[attr-defined,untyped-decorator,misc]
+    @Console.size.getter  # type: ignore[attr-defined]
     def size(self) -> ConsoleDimensions:
         found = Console.size.fget(self)  # type: ignore[attr-defined]
         return found if self.is_terminal else ConsoleDimensions(PIPED_WIDTH, found.height)

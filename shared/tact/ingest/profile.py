@@ -194,7 +194,8 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     recent = state.recent_events(event.type)
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
     merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
-    kept, size = [], 0
+    kept: list[dict[str, Any]] = []
+    size = 0
     for item in merged[:RECENT_EVENTS_KEPT]:
         size += len(json.dumps(item, default=str, ensure_ascii=False).encode("utf-8"))
         if kept and size > LAST_EVENTS_BYTES:

@@ -64,9 +64,9 @@ def _label(step: Any) -> tuple[str, str]:
         return f"update {', '.join(parts)}", "box"
     if isinstance(step, ExitStep):
         return f"exit: {step.exit.reason}", "stop"
-    spec = getattr(step, "wait_for", None)
-    if spec is not None:
-        return f"wait for {spec.event} up to {format_duration(spec.timeout)}", "diamond"
+    awaited = getattr(step, "wait_for", None)
+    if awaited is not None:
+        return f"wait for {awaited.event} up to {format_duration(awaited.timeout)}", "diamond"
     raise TypeError(step)
 
 

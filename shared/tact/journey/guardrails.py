@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,7 @@ class _Ctx:
     doc: YamlDocument
     out: list[Diagnostic]
     custom_attributes: set[str]
-    event_fields: dict[str, dict[str, str]] | None = None
+    event_fields: Mapping[str, Mapping[str, str]] | None = None
 
     def error(self, loc: tuple[Any, ...], message: str, hint: str) -> None:
         self.out.append(self.doc.error(loc, message, hint))
@@ -113,7 +113,7 @@ def _wait_for_branches(step: Any) -> list[tuple[str, list[Any]]]:
 
 def check_journey(journey: Journey, doc: YamlDocument, out: list[Diagnostic],
                   min_spacing: int, custom_attributes: set[str],
-                  event_fields: dict[str, dict[str, str]] | None = None) -> None:
+                  event_fields: Mapping[str, Mapping[str, str]] | None = None) -> None:
     ctx = _Ctx(journey, doc, out, custom_attributes, event_fields)
     _retargeting(ctx)
     _transactional(ctx)
@@ -276,7 +276,7 @@ def _field_hint(word: str, options: list[str], declare: str) -> str:
 
 
 def path_problems(root: str, segments: list[str], roots: dict[str, str],
-                  custom: set[str], event_fields: dict[str, dict[str, str]] | None = None,
+                  custom: set[str], event_fields: Mapping[str, Mapping[str, str]] | None = None,
                   ) -> list[tuple[str, str, str]]:
     """What is wrong with one path read by a condition or a template (message, hint, severity).
 
@@ -306,7 +306,7 @@ def path_problems(root: str, segments: list[str], roots: dict[str, str],
 
 
 def _event_field_problems(root: str, event_type: str, segments: list[str],
-                          declared: dict[str, str]) -> list[tuple[str, str, str]]:
+                          declared: Mapping[str, str]) -> list[tuple[str, str, str]]:
     model = DATA_MODELS.get(event_type)
     if model is None:
         return []
@@ -462,7 +462,7 @@ def check_template_text(name: str, doc: YamlDocument, loc: tuple[Any, ...], text
 def check_template_names(template: str, journey: Journey, doc: YamlDocument,
                          loc: tuple[Any, ...], text: str, out: list[Diagnostic],
                          custom: set[str],
-                         event_fields: dict[str, dict[str, str]] | None = None) -> None:
+                         event_fields: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Every variable a template reads must exist for customers of ``journey``."""
     from tact.templates import analyze
 

@@ -75,7 +75,8 @@ def _allowed_here(doc: YamlDocument, loc: tuple[Any, ...], root: type[BaseModel]
     tail = loc[:-1]
     if len(tail) >= 2 and tail[-2] == "ab_split" and isinstance(tail[-1], int):
         return _model_fields(m.Variant)
-    by_tag = {"if": m.Branch, "ab_split": m.AbSplitStep, "split": m.SplitStep}
+    by_tag: dict[str, type[BaseModel]] = {"if": m.Branch, "ab_split": m.AbSplitStep,
+                                          "split": m.SplitStep}
     if tail and tail[-1] in by_tag and root is m.Journey:
         return _model_fields(by_tag[str(tail[-1])])
     if root is t.MessageTemplate:

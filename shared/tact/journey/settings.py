@@ -54,7 +54,10 @@ class Senders(_Strict):
     email: EmailSender = EmailSender()
 
 
-def _default_caps() -> dict[str, dict[CapScope, list[Cap]]]:
+DEFAULT_FALLBACK: tuple[Channel, ...] = ("email", "sms", "push")
+
+
+def _default_caps() -> dict[Literal["marketing", "transactional"], dict[CapScope, list[Cap]]]:
     return {
         "marketing": {
             "any": [Cap(max=1, per=86400), Cap(max=3, per=7 * 86400)],
@@ -71,7 +74,7 @@ class Settings(_Strict):
         description="frequency caps per purpose and channel ('any' = all channels together), "
         "across all journeys, over rolling windows",
     )
-    fallback_order: list[Channel] = Field(default_factory=lambda: ["email", "sms", "push"])
+    fallback_order: list[Channel] = Field(default_factory=lambda: list(DEFAULT_FALLBACK))
     senders: Senders = Senders()
     message_log_ttl: Duration = Field(default=400 * 86400, description="how long records are kept")
     min_marketing_spacing: Duration = Field(

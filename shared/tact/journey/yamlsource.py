@@ -55,7 +55,8 @@ class YamlDocument:
 
     def locate(self, loc: Sequence[Any]) -> Position:
         """Position of the deepest existing node along ``loc`` (skipping union tags)."""
-        node, path, best = self.data, (), self.positions.get((), (1, 1))
+        path: tuple[Any, ...] = ()
+        node, best = self.data, self.positions.get((), (1, 1))
         for index, part in enumerate(loc):
             after = loc[index + 1] if index + 1 < len(loc) else None
             in_map = isinstance(node, dict) and part in node

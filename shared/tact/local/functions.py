@@ -32,4 +32,5 @@ def load_handler(functions_dir: Path, name: str) -> Handler:
         raise FunctionsNotFound(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.lambda_handler  # type: ignore[no-any-return]
+    handler: Callable[..., Any] = module.lambda_handler
+    return handler

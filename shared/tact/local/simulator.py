@@ -402,7 +402,7 @@ class Simulation:
                 "BroadcastSendFunctionArn": BATCH_FUNCTION_ARN,
                 "BroadcastScanSegments": str(LOCAL_SCAN_SEGMENTS)})
             name = f"{broadcast_id}-{start:%Y%m%dT%H%M%SZ}"
-            clock.call_at(start, lambda arn=arn, name=name: executor.start_execution(arn, name))
+            clock.call_at(start, functools.partial(_start, executor, arn, name))
 
     def _collect(self, customers: list[str], now: datetime, executor: LocalStepFunctions,
                  sends: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
@@ -534,3 +534,7 @@ def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "mot
     report = simulation.run(events, progress)
     report.rejected_events.extend(bad)
     return report
+
+
+def _start(executor: LocalStepFunctions, arn: str, name: str) -> None:
+    executor.start_execution(arn, name)

@@ -22,7 +22,7 @@ def schema_for(event_type: str) -> dict[str, Any]:
     version = SCHEMA_VERSIONS[event_type]
 
     # The envelope with this type's data in place of the generic dict.
-    envelope = type(
+    envelope: type[BaseModel] = type(
         f"{data_model.__name__.removesuffix('Data')}Event",
         (BaseModel,),
         {

@@ -241,8 +241,8 @@ def _print_findings(console: Any, c: Any, todos: list[str],
         console.print(f"[bold]{title}[/] ({len(items)}):")
         for finding in items:
             console.print(f"  {finding.where}: {finding.message}", soft_wrap=True)
-    for todo in todos:
-        console.print(f"  {todo}", soft_wrap=True)
+    for line in todos:
+        console.print(f"  {line}", soft_wrap=True)
     errors = [d for d in diagnostics if d.severity == "error"]
     for d in sorted(diagnostics):
         colour = "red" if d.severity == "error" else "yellow"

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -72,7 +72,7 @@ def sightings(events: Iterable[Mapping[str, Any]],
     return newest
 
 
-def fit_events(events: list[Mapping[str, Any]], until: datetime | None = None,
+def fit_events(events: Sequence[Mapping[str, Any]], until: datetime | None = None,
                fitted_at: datetime | None = None) -> Artifact:
     """The artifact an events file yields (``tact simulate`` and the holdout both use it)."""
     end = until or _end(events)

@@ -75,10 +75,10 @@ def next_best(artifact: Artifact, purchases: Purchases, as_of: datetime,
         scores[sku] = scores.get(sku, 0.0) + POPULAR_WEIGHT * (len(popular) - rank) / len(popular)
     ranked: list[tuple[float, str]] = []
     for sku, score in scores.items():
-        product = artifact.catalog.get(sku)
-        if product is None or sku in bought:
+        offered = artifact.catalog.get(sku)
+        if offered is None or sku in bought:
             continue
-        boost = 1.0 + artifact.category_boost * categories.get(product.category, 0.0) / total
+        boost = 1.0 + artifact.category_boost * categories.get(offered.category, 0.0) / total
         ranked.append((-score * boost, sku))
     ranked.sort()
     return [{"sku": sku, "name": artifact.catalog[sku].name,

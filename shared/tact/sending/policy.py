@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,7 +71,7 @@ class ChannelChoice:
     notes: list[str] = field(default_factory=list)
 
 
-def candidates(state: CustomerState, channel: str, fallback: list[str],
+def candidates(state: CustomerState, channel: str, fallback: Sequence[str],
                settings: Settings) -> list[str]:
     if channel == "preferred":
         first = state.attribute("preferred_channel") or settings.fallback_order[0]

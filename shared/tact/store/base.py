@@ -8,6 +8,7 @@ which is what lets backtests shard customers across processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -86,7 +87,7 @@ class CustomerStore(Protocol):
         """All live items of a customer, ordered by sort key; expired (TTL) items left out."""
         ...
 
-    def write(self, customer_id: str, writes: list[Write]) -> None:
+    def write(self, customer_id: str, writes: Sequence[Write]) -> None:
         """All writes or none; raise ``ConditionFailed`` when any expectation fails."""
         ...
 

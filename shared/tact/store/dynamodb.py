@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -55,7 +56,7 @@ class DynamoStore:
                 return items
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def write(self, customer_id: str, writes: list[Write]) -> None:
+    def write(self, customer_id: str, writes: Sequence[Write]) -> None:
         key = pk(customer_id)
         actions = [_action(self.table_name, key, w) for w in writes]
         if len(actions) == 1 and "Put" in actions[0]:

@@ -10,6 +10,7 @@ the same item twice.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -50,7 +51,7 @@ class MemoryStore:
             return [_copy(part[sk]) if copy else part[sk]
                     for sk in sorted(part) if _live(part[sk], epoch)]
 
-    def write(self, customer_id: str, writes: list[Write]) -> None:
+    def write(self, customer_id: str, writes: Sequence[Write]) -> None:
         key = pk(customer_id)
         sort_keys = [w.item["sk"] if isinstance(w, Put) else w.sk for w in writes]
         checks = [w for w in writes if isinstance(w, Check)]

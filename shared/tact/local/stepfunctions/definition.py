@@ -199,7 +199,7 @@ def _check_task(
         if name in state and not (_positive_int(state[name]) or is_expression(state[name])):
             raise InvalidDefinition(f"{where}: {name} must be a positive integer or expression")
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-    if is_int(timeout) and is_int(heartbeat) and heartbeat >= timeout:
+    if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
         raise InvalidDefinition(f"{where}: HeartbeatSeconds must be less than TimeoutSeconds")
     _check_retriers(where, state.get("Retry", []))
     _check_catchers(where, state.get("Catch", []), states)
@@ -277,7 +277,7 @@ def _check_wait(where: str, state: dict[str, Any]) -> None:
     if (
         "Seconds" in state
         and not is_expression(seconds)
-        and not (is_int(seconds) and 0 <= seconds <= 99_999_999)
+        and not (is_int(seconds) and isinstance(seconds, int) and 0 <= seconds <= 99_999_999)
     ):
         raise InvalidDefinition(f"{where}: Seconds must be an integer 0..99999999 or expression")
     if "Timestamp" in state and not is_expression(stamp):

@@ -44,12 +44,9 @@ class TaskTokens(Core):
     def _arm_heartbeat(self, token: str, pending: PendingTask) -> None:
         assert pending.heartbeat is not None
         pending.beats += 1
-        self.clock.call_later(
-            pending.heartbeat,
-            lambda beats=pending.beats: self._submit(
-                functools.partial(self._token_expired, token, pending, beats, HEARTBEAT_TIMEOUT)
-            ),
-        )
+        expire = functools.partial(
+            self._token_expired, token, pending, pending.beats, HEARTBEAT_TIMEOUT)
+        self.clock.call_later(pending.heartbeat, lambda: self._submit(expire))
 
     def _token_expired(self, token: str, pending: PendingTask, beats: int, error: str) -> None:
         if self._tokens.get(token) is not pending:

@@ -57,9 +57,10 @@ def combined(conv: Converter, condition: dict[str, Any], where: str,
         parts.append(term)
     operator = condition.get("Operator", "ALL")
     if operator == "ALL":
-        if any(p is None for p in parts) or not parts:
+        mapped = [p for p in parts if p is not None]
+        if len(mapped) < len(parts) or not parts:
             return None  # an unmappable part makes the whole condition unknowable
-        return " and ".join(f"({p})" if len(parts) > 1 else p for p in parts)
+        return " and ".join(f"({p})" if len(mapped) > 1 else p for p in mapped)
     known = [p for p in parts if p is not None]
     return " or ".join(f"({p})" if len(known) > 1 else p for p in known) or None
 

@@ -130,9 +130,10 @@ class MapState(RetryAndCatch):
 
     def _execution_ended(self, run: Run) -> None:
         """Any execution ended: a parent's children stop; a child reports to its map run."""
-        for job in list({id(j): j for j in self._maps.values() if j.parent is run}.values()):
-            job.over = True
-            self._stop_children(job)
+        for child_of_run in list({id(j): j for j in self._maps.values()
+                                  if j.parent is run}.values()):
+            child_of_run.over = True
+            self._stop_children(child_of_run)
         job = self._maps.pop(run.execution.arn, None)
         if job is None or job.over:
             return
