@@ -102,3 +102,22 @@ def test_plan_against_the_table_sees_the_deployed_cap_counters(
         plan = run_plan(loaded, broadcast, states, segments=3)
     assert (plan.audience, plan.sends) == (3, 1)
     assert dict(plan.excluded) == {"frequency_cap": 1, "no_consent": 1}
+
+
+def test_a_customer_who_left_the_segment_since_the_audience_was_read_gets_nothing(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path) -> None:
+    with world(monkeypatch, tmp_path, project, start=T) as w:
+        w.ingest(*customer("hel", "Europe/Helsinki"), *customer("moved", "Europe/Helsinki"))
+        batches = audience(w, segments=1)
+        assert sorted(c for b in batches for c in b["customers"]) == ["hel", "moved"]
+        # After the audience was read, "moved" spends much more on books: no longer apparel.
+        w.ingest(envelope("moved-books", "purchase_completed", "moved", T,
+                          {"order_id": "o-books", "value": 400, "currency": "EUR",
+                           "items": [{"sku": "b", "category": "books", "price": 400}]}))
+        result = w.handler("broadcast_send")({"broadcast": "autumn_range",
+                                              "at": "2026-11-05T08:00:00Z",
+                                              "customers": ["hel", "moved"]},
+                                             LocalLambdaContext("send"))
+        assert (result["sent"], result["left_segment"]) == (1, 1)
+        assert [m["To"] if isinstance(m, dict) else m.destinations["ToAddresses"]
+                for m in ses_sent()] == [["hel@example.com"]]
