@@ -182,8 +182,10 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
             if n:  # the first round only warms the file cache
                 ratios.append(handler / baseline)
                 cold_ratios.append(first_call / baseline)
+        target = ("no target: the daily model job imports numpy and scipy to fit, by design"
+                  if folder.name == "model" else "target <= 1.5")
         figures.append((f"handler_import_ratio[{folder.name}]", statistics.median(ratios),
-                        f"target <= 1.5; median of {pairs} interleaved pairs"))
+                        f"{target}; median of {pairs} interleaved pairs"))
         figures.append((f"handler_first_call_import_ratio[{folder.name}]",
                         statistics.median(cold_ratios),
                         "no target; import app + the imports it defers to its first call"))

@@ -21,6 +21,7 @@ from tact.backtest.shards import ShardJob, ShardResult, run_shard, split
 from tact.backtest.totals import Totals
 from tact.journey.project import load_project, require_valid
 from tact.local.functions import find_functions_dir
+from tact.local.model import history_model
 
 
 @dataclass
@@ -50,20 +51,21 @@ def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
     ``lists``: keep every message and suppression, not only their counts."""
     began = time.perf_counter()
     require_valid(load_project(journeys_dir))  # fail here, not once per worker
+    model = history_model(Path(journeys_dir), events)  # one for all shards, if journeys read it
     functions = functions_dir or find_functions_dir(Path(journeys_dir))
     workers = max(1, workers)
     journeys = Path(journeys_dir)
     with tempfile.TemporaryDirectory(prefix="tact-backtest-") as folder:
         if isinstance(events, History):
             count = max(workers, shards or workers)
-            jobs = [ShardJob(i, count, journeys, functions, part, store, lists=lists)
-                    for i, part in enumerate(split(events.events, count))]
+            jobs = [ShardJob(i, count, journeys, functions, part, store, lists=lists,
+                             model=model) for i, part in enumerate(split(events.events, count))]
             rejected, files = list(events.rejected), events.files
         else:
             count = shards or part_count(events, at_least=workers)
             parted = partition_history(events, Path(folder), count)
             jobs = [ShardJob(i, count, journeys, functions, store=store, part=part,
-                             files=parted.files, lists=lists)
+                             files=parted.files, lists=lists, model=model)
                     for i, part in enumerate(parted.parts)]
             rejected, files = parted.rejected, parted.files
         results = _run_jobs(jobs, workers, progress)

@@ -36,6 +36,7 @@ class ShardJob:
     part: Path | None = None  # a part file of a partitioned history, read by the worker
     files: list[str] = field(default_factory=list)  # the history's files, for the part's lines
     lists: bool = True  # keep every message and suppression (not only their counts)
+    model: Any = None  # the next-best/propensity artifact fitted on the whole history
 
     def located(self) -> Iterable[Located]:
         return read_part(self.part, self.files) if self.part is not None else self.events
@@ -90,7 +91,7 @@ def run_shard(job: ShardJob) -> ShardResult:
         events.append((event.time, located.position, raw))
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
-                            functions_dir=job.functions_dir)
+                            functions_dir=job.functions_dir, model=job.model)
     with _fewer_collections():
         report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
     if events and job.store == "memory":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tact import clock
 from tact.customer import CustomerState, entry_key, event_key, plain
@@ -16,9 +16,11 @@ from tact.ingest.waiting import forget_waits, resume_waits
 from tact.journey.bundle import Bundle, JourneyRuntime
 from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
-from tact.recommend.profile_scores import ModelSource, rescored
 from tact.sending.policy import exit_reason
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
+
+if TYPE_CHECKING:
+    from tact.recommend.profile_scores import ModelSource
 
 EVENT_MARKER_TTL = timedelta(days=35)  # longer than any queue retention and replay window
 MAX_RACES = 5
@@ -135,7 +137,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     writes: list[Write] = [Put({"sk": event_key(event.id), "time": clock.iso(event.time),
                                 "ttl": int((now + EVENT_MARKER_TTL).timestamp())},
                                expect="absent")]
-    profile = rescored(state, event, profile_write(state, event, data), deps.model)
+    profile = _scored(state, event, profile_write(state, event, data), deps.model)
     if profile is not None:
         writes.append(profile)
         state.profile = profile.item  # journeys below see the customer as of this event
@@ -161,6 +163,17 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     writes += [_decision_record(event, action, now, deps.bundle.settings.message_log_ttl, n)
                for n, action in enumerate(result.actions)]
     return writes, result
+
+
+def _scored(state: CustomerState, event: ShopEvent, planned: Put | None,
+            model: ModelSource | None) -> Put | None:
+    """The model's attributes, recomputed on purchases and refunds (imported then: the other
+    events' cold start never pays for it)."""
+    if model is None or event.type not in ("purchase_completed", "order_refunded"):
+        return planned
+    from tact.recommend.profile_scores import rescored
+
+    return rescored(state, event, planned, model)
 
 
 def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, n: int) -> Put:

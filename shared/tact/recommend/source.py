@@ -10,12 +10,12 @@ Scoring is never worth failing an event for: while S3 cannot be read, the copy i
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from tact import clock
-from tact.recommend.artifact import Artifact
+
+if TYPE_CHECKING:
+    from tact.recommend.artifact import Artifact
 
 LATEST = "latest.json"
 
@@ -51,7 +51,11 @@ class S3ModelSource:
         return self._artifact
 
     def _fetch(self) -> None:
+        # Imported on the first purchase, not when ingest's dependencies are built.
         from botocore.exceptions import BotoCoreError, ClientError
+        from pydantic import ValidationError
+
+        from tact.recommend.artifact import Artifact
 
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key}
         if self._etag:

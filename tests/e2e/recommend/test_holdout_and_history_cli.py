@@ -73,3 +73,19 @@ def test_simulate_learns_from_the_history_file(tmp_path: Path) -> None:
                                                              ("ben", "cross_sell")]
     missing = runner.invoke(app, [*args, "--history", str(tmp_path / "nope.jsonl")])
     assert missing.exit_code == 1 and "nope.jsonl: file not found" in missing.output
+
+
+def test_backtest_fits_one_model_for_all_shards() -> None:
+    from tact.backtest.history import History, Located
+    from tact.backtest.runner import run_backtest
+
+    lines = [*(EXAMPLES / "post_purchase.history.jsonl").read_text().splitlines(),
+             *(EXAMPLES / "post_purchase.events.jsonl").read_text().splitlines()]
+    history = History([Located(n, "examples", n + 1, json.loads(line))
+                       for n, line in enumerate(lines)])
+    one = run_backtest(history, EXAMPLES, workers=1)
+    # Many small shards: fitted per shard, most would see too few orders to learn from.
+    many = run_backtest(history, EXAMPLES, workers=1, shards=16)
+    assert many.totals.to_json(lists=True) == one.totals.to_json(lists=True)
+    sent = {(m["customer_id"], m["step"]) for m in one.totals.messages}
+    assert {("ana", "cross_sell"), ("ben", "cross_sell")} <= sent
