@@ -188,7 +188,7 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
                         f"{target}; median of {pairs} interleaved pairs"))
         figures.append((f"handler_first_call_import_ratio[{folder.name}]",
                         statistics.median(cold_ratios),
-                        "no target; import app + the imports it defers to its first call"))
+                        "target <= 1.3; import app + any import its functions make"))
     return figures
 
 
