@@ -39,7 +39,7 @@ lock: | $(UV)
 lock-upgrade:
 	$(MAKE) lock UPGRADE="$(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)"
 
-EXAMPLES := welcome abandoned_cart post_purchase winback
+EXAMPLES := welcome abandoned_cart post_purchase winback checkout_reminder
 
 demo: $(STAMP)
 	$(BIN)/tact validate journeys

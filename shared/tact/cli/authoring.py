@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tact.cli.console import JourneysDir, err, load_journeys, out
+from tact.cli.console import JourneysDir, err, load_journeys, out, print_diagnostics
 
 
 def graph(
@@ -54,8 +54,9 @@ def graph(
 
 def new(
     name: Annotated[str, typer.Argument(help="id of the new journey, lower_snake_case")],
-    from_: Annotated[str, typer.Option("--from", help="abandoned_cart, welcome, post_purchase "
-                                       "or winback")] = "abandoned_cart",
+    from_: Annotated[str, typer.Option("--from", help="abandoned_cart, welcome, post_purchase, "
+                                       "winback or checkout_reminder (an A/B test with a "
+                                       "holdout)")] = "abandoned_cart",
     journeys: JourneysDir = Path("journeys"),
 ) -> None:
     """Start a journey from a tested example (its templates are copied too)."""
@@ -71,7 +72,20 @@ def new(
         out.print(f"wrote {path}")
     for kept in made.kept:
         out.print(f"kept existing template {kept}")
+    _warn_about(made.journey, journeys)
     out.print(f"next: edit it, then `tact validate {journeys}` and `tact graph {name}`")
+
+
+def _warn_about(path: Path, journeys: Path) -> None:
+    """What `tact validate` would say of the new file (e.g. a second journey on one trigger)."""
+    from tact.diagnostics import ProjectError
+    from tact.journey.project import load_project
+
+    try:
+        found = load_project(journeys).diagnostics
+    except ProjectError as error:
+        found = error.diagnostics
+    print_diagnostics([d for d in found if Path(d.file).resolve() == path.resolve()])
 
 
 def preview(

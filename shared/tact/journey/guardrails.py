@@ -8,14 +8,13 @@ Every finding names file:line:col and says what to do.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tact.diagnostics import Diagnostic
-from tact.expressions import CUSTOMER_ATTRIBUTES, EVENT_NOUNS, TEMPLATE_ONLY_ROOTS, paths_read
+from tact.expressions import EVENT_NOUNS, TEMPLATE_ONLY_ROOTS, paths_read
 from tact.journey.durations import format_duration
 from tact.journey.model import (
     AbSplitStep,
@@ -28,9 +27,8 @@ from tact.journey.model import (
     UpdateStep,
     WaitStep,
 )
+from tact.journey.names import _suggest, path_problems
 from tact.journey.yamlsource import YamlDocument
-from tact.models.declared import TYPE_HINT
-from tact.models.events import DATA_MODELS, CartItem
 
 CART_EVENTS = frozenset({"cart_updated", "checkout_started"})
 # Triggers whose messages are promotions, whatever a journey calls them: "transactional"
@@ -79,9 +77,6 @@ class _Ctx:
         self.out.append(Diagnostic(d.file, d.line, d.col, message, hint, "warning"))
 
 
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(options))}"
 
 
 def step_paths(steps: list[Any], prefix: tuple[Any, ...] = ("steps",)) -> Iterator[
@@ -183,7 +178,7 @@ def _sensitive(doc: YamlDocument, loc: tuple[Any, ...], line: int, segments: lis
 
 def _roots(event_type: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Names an expression may start with -> the event type whose data they hold ('' = other)."""
-    roots = {"customer": "", "freshness": "", "event": ""}
+    roots = {"customer": "", "freshness": "", "event": event_type}
     noun = EVENT_NOUNS.get(event_type)
     if noun:
         roots[noun] = event_type
@@ -242,90 +237,6 @@ def _check_path(ctx: _Ctx, loc: tuple[Any, ...], where: tuple[int, int], root: s
                                  ctx.event_fields):
         message, hint, severity = problem
         ctx.out.append(_at(doc, where, message, hint, severity))
-
-
-# What people write for a field that has another name here: "did you mean" must name it.
-SYNONYMS = {
-    "value": ("amount", "total", "sum", "subtotal", "grand_total", "cart_value", "order_value",
-              "cart_total", "order_total", "revenue"),
-    "price": ("cost", "amount", "unit_price"),
-    "quantity": ("qty", "count", "amount"),
-    "items": ("products", "lines", "line_items", "articles"),
-    "name": ("title", "product_name"),
-    "currency": ("currency_code",),
-    "category": ("categories", "type", "product_type"),
-    "sku": ("product_id", "item_id"),
-}
-ITEM_LISTS = ("items", "recommendations")
-
-
-def did_you_mean(word: str, options: list[str]) -> str | None:
-    """The option ``word`` most likely meant: a near spelling, or a known synonym."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return close[0]
-    lowered = word.lower()
-    return next((name for name, aliases in SYNONYMS.items()
-                 if name in options and lowered in aliases), None)
-
-
-def _field_hint(word: str, options: list[str], declare: str) -> str:
-    meant = did_you_mean(word, options)
-    known = f"did you mean {meant!r}?" if meant else f"known: {', '.join(sorted(options))}"
-    return f"{known} If your shop sends it, declare it in settings.yaml: {declare}"
-
-
-def path_problems(root: str, segments: list[str], roots: dict[str, str],
-                  custom: set[str], event_fields: Mapping[str, Mapping[str, str]] | None = None,
-                  ) -> list[tuple[str, str, str]]:
-    """What is wrong with one path read by a condition or a template (message, hint, severity).
-
-    ``custom``: customer attributes set by update steps or declared in settings;
-    ``event_fields``: fields declared per event type in settings.
-    """
-    if root not in roots:
-        return [(f"unknown name {root!r}", _suggest(root, list(roots)), "error")]
-    if not segments:
-        return []
-    first = segments[0]
-    if root in ("customer", "freshness"):
-        known = [*CUSTOMER_ATTRIBUTES, *custom]
-        if first not in known:
-            return [(f"unknown customer attribute {first!r}",
-                     _field_hint(first, known, f"`customer_attributes: {{{first}: "
-                                 f"<{TYPE_HINT}>}}`, set by customer_updated `attributes`"),
-                     "error")]
-    elif root == "event":
-        known = ["id", "type", "customer_id", "time", "data"]
-        if first not in known:
-            return [(f"unknown event field {first!r}", _suggest(first, known), "error")]
-    elif roots.get(root):
-        return _event_field_problems(root, roots[root], segments, (event_fields or {}).get(
-            roots[root], {}))
-    return []
-
-
-def _event_field_problems(root: str, event_type: str, segments: list[str],
-                          declared: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    model = DATA_MODELS.get(event_type)
-    if model is None:
-        return []
-    first = segments[0]
-    fields = [*model.model_fields, *(name for name in declared if "." not in name)]
-    declare = f"`event_fields: {{{event_type}: {{{first}: <{TYPE_HINT}>}}}}`"
-    if first not in fields:
-        return [(f"unknown field {root}.{first} of {event_type}",
-                 _field_hint(first, fields, declare), "error")]
-    if first in ITEM_LISTS and first in model.model_fields and len(segments) > 1:
-        inner = segments[1]
-        item_fields = [*CartItem.model_fields,
-                       *(name.split(".", 1)[1] for name in declared if name.startswith(
-                           f"{first}."))]
-        if inner not in item_fields:
-            declare = f"`event_fields: {{{event_type}: {{{first}.{inner}: <{TYPE_HINT}>}}}}`"
-            return [(f"unknown field {root}.{first}.{inner} of {event_type}",
-                     _field_hint(inner, item_fields, declare), "error")]
-    return []
 
 
 def _updates(ctx: _Ctx) -> None:

@@ -19,6 +19,7 @@ from tact.journey.guardrails import (
     step_paths,
 )
 from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
+from tact.journey.overlaps import overlap_warnings
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import (
@@ -110,6 +111,13 @@ def explain_validation(
         elif kind == "missing":
             msg = f"missing required field {loc[-1]!r}"
             hint = "add it here"
+            if loc[-1] == "id" and "ab_split" in loc[-2:]:
+                hint = ("an ab_split step names its test beside the variants: "
+                        "`- id: subject_test` then `  ab_split: [...]` (see "
+                        "journeys/examples/checkout_reminder.yaml)")
+        elif kind == "list_type":
+            field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+            hint = LIST_EXAMPLES.get(field, "write a list: one `- item` per line")
         elif kind == "unknown_step":
             given = next(iter(item["input"]), "?") if isinstance(item["input"], dict) else "?"
             from tact.journey.model import STEP_KINDS
@@ -126,6 +134,22 @@ def explain_validation(
             hint = _suggest(str(item["input"]), list(EVENT_TYPES))
         out.append(doc.error(_refine(doc, loc, msg), msg, hint))
     return out
+
+
+# What a list field holds, for "Input should be a valid list".
+LIST_EXAMPLES = {
+    "ab_split": "a list of variants, each with a name, a weight and steps: `ab_split: [{name: a, "
+                "weight: 50, steps: [...]}, {name: b, weight: 50, steps: [...]}]` (see "
+                "journeys/examples/checkout_reminder.yaml)",
+    "split": "a list of branches: `split: [{if: \"cart.value > 100\", steps: [...]}, "
+             "{else: [...]}]`",
+    "steps": "a list of steps, one `- wait: 2h` or `- send: {...}` per line",
+    "else": "a list of steps, one `- wait: 2h` or `- send: {...}` per line",
+    "on_event": "a list of steps, one `- send: {...}` per line",
+    "on_timeout": "a list of steps, one `- send: {...}` per line",
+    "exit_on": "a list of events: `exit_on: [purchase_completed, cart_emptied]`",
+    "fallback": "a list of channels: `fallback: [email, sms]`",
+}
 
 
 def _refine(doc: YamlDocument, loc: tuple[Any, ...], msg: str) -> tuple[Any, ...]:
@@ -266,6 +290,7 @@ def _guardrails(project: Project) -> None:
             for loc, _, _, source in template_fields(template):
                 check_template_names(spec.template, journey, tdoc, loc, source,
                                      project.diagnostics, custom, fields)
+    project.diagnostics += overlap_warnings(project.journeys, project.sources, project.settings)
 
 
 def journey_files(root: Path) -> list[Path]:

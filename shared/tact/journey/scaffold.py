@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tact.journey.project import TEMPLATES_DIR
 
-KINDS = ("abandoned_cart", "welcome", "post_purchase", "winback")
+KINDS = ("abandoned_cart", "welcome", "post_purchase", "winback", "checkout_reminder")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 

@@ -42,7 +42,8 @@ def type_problem(value: Any, kind: str) -> str | None:
     if ok:
         return None
     if kind == "datetime":
-        return f"expected an ISO 8601 date-time such as 2026-11-30T09:00:00Z, got {value!r}"
+        return (f"expected an ISO 8601 date or date-time such as 2026-11-30 or "
+                f"2026-11-30T09:00:00Z, got {value!r}")
     return f"expected {kind}, got {type(value).__name__} {value!r}"
 
 

@@ -57,7 +57,8 @@ def sent(report: Any, journey: str) -> list[tuple[str, str, str]]:
 def test_every_example_validates_without_findings_and_compiles() -> None:
     project = load_project(EXAMPLES)
     assert [d.format() for d in project.diagnostics] == []
-    assert sorted(project.journeys) == ["abandoned_cart", "post_purchase", "welcome", "winback"]
+    assert sorted(project.journeys) == ["abandoned_cart", "checkout_reminder", "post_purchase",
+                                        "welcome", "winback"]
     bundle, definitions = build(project)
     assert set(definitions) == set(project.journeys)
     assert bundle.journeys["winback"].holdout == pytest.approx(0.10)
@@ -192,3 +193,26 @@ def test_winback_holdout_receives_nothing_and_conversions_are_tracked() -> None:
     assert set(converted) == {buyer, control[0]}
     assert converted[control[0]].endswith("(control group)")
     assert not converted[buyer].endswith("(control group)")
+
+
+def test_checkout_reminder_ab_test_with_holdout() -> None:
+    """The ab_split example: each customer always in one variant, both variants sent, the
+    holdout gets nothing, a purchase before the reminder ends the entry (issue 15)."""
+    import json
+
+    events = [json.loads(line) for line in
+              (EXAMPLES / "checkout_reminder.events.jsonl").read_text().splitlines()]
+    report = Simulation(EXAMPLES, store="memory").run(events)
+    assert report.rejected_events == []
+    got = sent(report, "checkout_reminder")
+    steps = {step for _, step, _ in got}
+    assert steps == {"reminder_plain", "reminder_items"}
+    customers = [c for c, _, _ in got]
+    assert len(customers) == len(set(customers))  # one reminder each, one variant each
+    bundle, _ = build(load_project(EXAMPLES))
+    runtime = bundle.journeys["checkout_reminder"]
+    checked_out = {e["customer_id"] for e in events if e["type"] == "checkout_started"}
+    held = {c for c in checked_out if in_holdout(runtime.id, c, runtime.holdout)}
+    assert held and not held & set(customers)
+    assert "gus" not in customers  # bought 30 minutes after checkout, before the reminder
+    assert set(customers) == checked_out - held - {"gus"}

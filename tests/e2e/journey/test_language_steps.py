@@ -172,7 +172,11 @@ steps:
 
 def test_wait_until_a_date_from_event_data(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "templates", tmp_path / "templates")
-    shutil.copy(EXAMPLES / "settings.yaml", tmp_path / "settings.yaml")
+    settings = (EXAMPLES / "settings.yaml").read_text(encoding="utf-8")
+    # The shop's own field: declared, so validate knows it (and ingest checks its type).
+    (tmp_path / "settings.yaml").write_text(
+        settings + "event_fields: {purchase_completed: {delivery_date: datetime}}\n",
+        encoding="utf-8")
     (tmp_path / "delivered.yaml").write_text(DATE_WAIT, encoding="utf-8")
     events: list[dict[str, Any]] = []
     for who, zone, date in (("ana", "Europe/Berlin", "2026-11-06"),
@@ -225,4 +229,4 @@ def test_templates_and_conditions_see_event_data_with_model_defaults() -> None:
     assert is_true("cart.value > 40 and cart.items[0].quantity = 1", context)
     template = load_project(ROOT / "journeys").templates["cart_reminder_1"]
     text = render_message(template, "email", {**context, "links": {"unsubscribe": "u"}})["text"]
-    assert "- Tee x1" in text and "Total: 49.9 EUR" in text
+    assert "- Tee x1" in text and "Total: €49.90" in text

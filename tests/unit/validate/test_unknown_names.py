@@ -112,3 +112,12 @@ def test_declared_attribute_may_not_shadow_a_built_in_one(project: Path) -> None
     _write(project)
     found = _problems(project)
     assert found and found[0][0] == "error" and "order_count" in found[0][1]
+
+
+def test_a_field_read_through_event_data_is_checked_too(project: Path) -> None:
+    _write(project, trigger="event.data.amount >= 20")
+    errors = [p for p in _problems(project) if p[0] == "error"]
+    assert errors and errors[0][1] == "unknown field event.data.amount of cart_updated"
+    assert "did you mean 'value'?" in errors[0][2]
+    _write(project, trigger="event.data.value >= 20")
+    assert _problems(project) == []
