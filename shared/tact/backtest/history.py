@@ -71,28 +71,49 @@ def envelope(message: Any) -> Any:
     return message
 
 
-def read_history(path: Path) -> History:
-    """Every usable line, in reading order; full validation happens where the event is replayed."""
-    history = History()
-    position = 0
-    for file in history_files(path):
-        history.files.append(str(file))
+@dataclass(frozen=True)
+class _Usable:
+    """A line that parsed and names its customer; ``bridged``: its envelope was the ``detail``
+    of an EventBridge event, not the line itself."""
+
+    file_index: int
+    number: int
+    text: str
+    raw: dict[str, Any]
+    customer_id: str
+    bridged: bool
+
+
+def _usable_lines(path: Path, files: list[str],
+                  rejected: list[dict[str, Any]]) -> Iterator[_Usable]:
+    """Every usable line, in reading order; each file's name goes to ``files`` as it is opened,
+    each unusable line to ``rejected`` with file:line and a reason."""
+    for index, file in enumerate(history_files(path)):
+        files.append(str(file))
         for number, text in enumerate(_lines(file), start=1):
             if not text.strip():
                 continue
             try:
-                raw = envelope(json.loads(text))
+                message = json.loads(text)
+                raw = envelope(message)
             except json.JSONDecodeError as err:
-                history.rejected.append({"file": str(file), "line": number,
-                                         "reason": f"not JSON: {err.msg}"})
+                rejected.append({"file": str(file), "line": number,
+                                 "reason": f"not JSON: {err.msg}"})
                 continue
             customer = raw.get("customer_id") if isinstance(raw, dict) else None
             if not isinstance(customer, str) or not customer:
-                history.rejected.append({"file": str(file), "line": number,
-                                         "reason": "customer_id: missing or not a string"})
+                rejected.append({"file": str(file), "line": number,
+                                 "reason": "customer_id: missing or not a string"})
                 continue
-            history.events.append(Located(position, str(file), number, raw))
-            position += 1
+            yield _Usable(index, number, text, raw, customer, raw is not message)
+
+
+def read_history(path: Path) -> History:
+    """Every usable line, in reading order; full validation happens where the event is replayed."""
+    history = History()
+    for position, line in enumerate(_usable_lines(path, history.files, history.rejected)):
+        history.events.append(Located(position, history.files[line.file_index], line.number,
+                                      line.raw))
     return history
 
 
@@ -135,29 +156,12 @@ def partition_history(path: Path, folder: Path, parts: int) -> Partitioned:
     file:line and a reason, as ``read_history`` does."""
     result = Partitioned([folder / f"part-{i:04d}.tsv" for i in range(parts)])
     handles = [p.open("w", encoding="utf-8") for p in result.parts]
-    position = 0
     try:
-        for index, file in enumerate(history_files(path)):
-            result.files.append(str(file))
-            for number, text in enumerate(_lines(file), start=1):
-                if not text.strip():
-                    continue
-                try:
-                    message = json.loads(text)
-                    raw = envelope(message)
-                except json.JSONDecodeError as err:
-                    result.rejected.append({"file": str(file), "line": number,
-                                            "reason": f"not JSON: {err.msg}"})
-                    continue
-                customer = raw.get("customer_id") if isinstance(raw, dict) else None
-                if not isinstance(customer, str) or not customer:
-                    result.rejected.append({"file": str(file), "line": number,
-                                            "reason": "customer_id: missing or not a string"})
-                    continue
-                line = text.strip() if raw is message else json.dumps(raw)
-                handles[shard_of(customer, parts)].write(f"{position}\t{index}\t{number}\t{line}\n")
-                position += 1
-        result.events = position
+        for line in _usable_lines(path, result.files, result.rejected):
+            text = json.dumps(line.raw) if line.bridged else line.text.strip()
+            handles[shard_of(line.customer_id, parts)].write(
+                f"{result.events}\t{line.file_index}\t{line.number}\t{text}\n")
+            result.events += 1
     finally:
         for handle in handles:
             handle.close()

@@ -90,3 +90,16 @@ def test_part_count_follows_the_size(tmp_path: Path) -> None:
     gz = _file(tmp_path, generate(40, 2, seed=3), "h.jsonl.gz")
     assert gz.stat().st_size < size // 4
     assert part_count(gz, part_bytes=size // 4 - 1) == 5  # the uncompressed size counts
+
+
+def test_eventbridge_lines_are_partitioned_by_their_detail(tmp_path: Path) -> None:
+    events = generate(20, 2, seed=4)
+    bridged = [{"version": "0", "id": f"eb-{n}", "detail-type": e["type"], "source": "shop",
+                "detail": json.dumps(e) if n % 2 else e} for n, e in enumerate(events)]
+    source = _file(tmp_path, bridged)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    parted = partition_history(source, folder, 3)
+    read = sorted((loc for part in parted.parts for loc in read_part(part, parted.files)),
+                  key=lambda loc: loc.position)
+    assert [loc.raw for loc in read] == events
