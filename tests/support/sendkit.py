@@ -22,11 +22,11 @@ from tact import runtime
 from tact.customer import CustomerState
 from tact.journey.bundle import Bundle, build, bundle_json
 from tact.journey.project import load_project, require_valid
+from tact.local.adapters import ExecutorOrchestrator
 from tact.local.clock import VirtualClock
 from tact.local.executor import LocalStepFunctions
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
-from tact.local.simulator import ExecutorOrchestrator
 from tests.support.paths import JOURNEYS, ROOT
 
 REGION, ACCOUNT = "us-east-1", "123456789012"

@@ -8,8 +8,8 @@ import functools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,24 @@ from tact.clock import iso, parse_iso
 from tact.customer import CustomerState
 from tact.journey.bundle import Bundle, build, bundle_json
 from tact.journey.project import load_project, require_valid
+from tact.local.adapters import (
+    ACCOUNT,
+    AUDIENCE_FUNCTION_ARN,
+    BATCH_FUNCTION_ARN,
+    DECIDE_FUNCTION_ARN,
+    LOCAL_SCAN_SEGMENTS,
+    PARK_FUNCTION_ARN,
+    REGION,
+    SEND_FUNCTION_ARN,
+    SM_PREFIX,
+    SQS_MAX_RECEIVES,
+    SQS_VISIBILITY_TIMEOUT,
+    TABLE,
+    ExecutorOrchestrator,
+    LocalOutbox,
+    environment,
+    sqs_batch,
+)
 from tact.local.clock import VirtualClock
 from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
@@ -30,22 +48,9 @@ from tact.local.lambda_context import LocalLambdaContext
 from tact.local.model import install, local_model
 from tact.models.events import EventError, parse_event
 from tact.recommend.artifact import Artifact
-from tact.sending.channels import Outbound
 from tact.store.memory import MemoryStore
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-TABLE = "tact-local"
-SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
-SEND_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-send"
-DECIDE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-decide"
-PARK_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-park"
-AUDIENCE_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-broadcast-audience"
-BATCH_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tact-broadcast-send"
-LOCAL_SCAN_SEGMENTS = 4  # BroadcastScanSegments of the local runs: few customers
 StoreKind = Literal["moto", "memory"]
-SQS_VISIBILITY_TIMEOUT = 180  # seconds; template.yaml's events queue
-SQS_MAX_RECEIVES = 5  # its redrive policy's maxReceiveCount
 
 
 @dataclass
@@ -92,78 +97,6 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     return [raw for _, _, raw in good], bad
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _sqs_batch(raw: dict[str, Any], delivery: int) -> dict[str, Any]:
-    """The event as the ingest Lambda receives it: EventBridge event inside an SQS record."""
-    bridge = {"version": "0", "id": f"eb-{raw['id']}-{delivery}", "detail-type": raw["type"],
-              "source": "shop", "account": ACCOUNT, "time": raw["time"], "region": REGION,
-              "resources": [], "detail": raw}
-    return {"Records": [{
-        "messageId": f"m-{raw['id']}-{delivery}", "receiptHandle": "local",
-        "body": json.dumps(bridge), "attributes": {"ApproximateReceiveCount": "1"},
-        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:tact-events", "awsRegion": REGION,
-    }]}
-
-
-class ExecutorOrchestrator:
-    """Journey control straight into the local executor (the in-memory store's runs)."""
-
-    def __init__(self, executor: LocalStepFunctions, alias: str = "live") -> None:
-        self.executor = executor
-        self.alias = alias
-
-    def execution_arn(self, journey: str, name: str) -> str:
-        return f"{SM_PREFIX}{journey}:{name}".replace(":stateMachine:", ":execution:")
-
-    def start(self, journey: str, name: str, payload: dict[str, Any]) -> str:
-        from tact.local.stepfunctions.errors import ExecutionAlreadyExists
-
-        try:
-            return self.executor.start_execution(f"{SM_PREFIX}{journey}", name, payload)
-        except ExecutionAlreadyExists:
-            return self.execution_arn(journey, name)  # a replay: started before
-
-    def stop(self, execution_arn: str, cause: str) -> None:
-        self.executor.stop_execution(execution_arn, cause=cause)
-
-    def resume(self, token: str, output: dict[str, Any]) -> bool:
-        from tact.local.stepfunctions.errors import TaskDoesNotExist
-
-        try:
-            self.executor.send_task_success(token, output)
-            return True
-        except TaskDoesNotExist:
-            return False  # the wait already ended (timeout, stop)
-
-
-class LocalOutbox:
-    """Where messages go in in-memory runs: recorded, never delivered (a ChannelSender)."""
-
-    def __init__(self) -> None:
-        self.sent: list[Outbound] = []
-
-    def sender(self, channel: str) -> LocalOutbox:
-        return self
-
-    def send(self, message: Outbound) -> str:
-        self.sent.append(message)
-        return f"local-{len(self.sent)}"
-
-
 class Simulation:
     def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
                  functions_dir: Path | None = None, model: Artifact | None = None) -> None:
@@ -197,7 +130,7 @@ class Simulation:
                 "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
                 "POWERTOOLS_METRICS_NAMESPACE": "Tact", "POWERTOOLS_SERVICE_NAME": "tact",
             }
-            with _environment(env), self._aws():
+            with environment(env), self._aws():
                 try:
                     return self._run(events, progress)
                 finally:
@@ -349,7 +282,7 @@ class Simulation:
                 deliveries[raw["id"]] = deliveries.get(raw["id"], 0) + 1
                 self.report.timeline.append(TimelineEntry(
                     iso(clock.now()), raw["customer_id"], "event", detail=raw["type"]))
-                response = ingest_handler(_sqs_batch(raw, deliveries[raw["id"]]),
+                response = ingest_handler(sqs_batch(raw, deliveries[raw["id"]]),
                                           LocalLambdaContext("tact-ingest"))
                 for failure in response.get("batchItemFailures", []):
                     # As SQS does (template.yaml): a failed message shows again after the

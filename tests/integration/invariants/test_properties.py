@@ -19,7 +19,7 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tact.local.simulator import ExecutorOrchestrator
+from tact.local.adapters import ExecutorOrchestrator
 from tests.support.invariants import cart, check_invariants, event, simulate
 
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
