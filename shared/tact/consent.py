@@ -5,7 +5,8 @@ Two kinds of decision reach a ``CONSENT#<channel>#<purpose>`` item:
 * the customer's own (preferences page, one-click unsubscribe, SES complaint), stamped with
   the server's receipt time: that is the only time we can trust for them;
 * the shop's (``consent_changed`` events), with the shop's event time (its clock, which may
-  be off by up to the hour ingest accepts) and ingest's receipt time.
+  be off by up to the hour ingest accepts) and the receipt time: when the queue took the
+  event (SQS ``SentTimestamp``, the same on every redelivery), else when ingest processed it.
 
 The ordering rule:
 
@@ -83,9 +84,14 @@ def _beats_customer(new: Decision, last: dict[str, Any]) -> bool:
     """May ``new`` replace the customer's own last decision ``last``?"""
     customer_at = str(last["at"])
     granted = bool(last["granted"])
-    if not _after(new, granted, customer_at):
-        return False
-    if new.by == "shop" and new.granted and not granted:
+    if new.by == "customer":
+        return _after(new, granted, customer_at)
+    delta = _seconds(new.received_at, customer_at)
+    if abs(delta) < TIE.total_seconds():
+        return not new.granted or granted  # a tie: the withdrawal wins
+    if delta < 0:
+        return False  # queued before the customer decided, processed after: it came first
+    if new.granted and not granted:
         # A shop grant received after the withdrawal but stamped before it cannot be placed
         # after it: the shop's clock and its queue both say "maybe earlier". Withdrawal wins.
         return _seconds(new.at, customer_at) >= TIE.total_seconds()

@@ -147,3 +147,31 @@ def test_a_preferences_write_from_a_stale_read_does_not_overwrite_a_shop_withdra
         assert item["granted"] is False  # same second: the withdrawal wins
         assert [h["source"] for h in item["history"]].count("signup_form") == 2
         assert "preferences_page" in [h["source"] for h in item["history"]]
+
+
+def test_a_shop_grant_queued_before_an_unsubscribe_and_processed_after_it_loses(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Receipt time is when the queue took the event (SQS SentTimestamp), not when ingest got
+    round to it: a backlog does not make an older shop decision newer than the customer's."""
+    from tact.local.lambda_context import LocalLambdaContext
+
+    with world(monkeypatch, tmp_path) as w:
+        w.ingest(profile("ana"))
+        queued_at = w.clock.now()  # the shop's grant (clock 20 min fast) enters the queue
+        grant = consent("ana", at=T0 + timedelta(minutes=20))
+        w.clock.advance(timedelta(minutes=5))
+        assert withdraw(w, "ana", "unsubscribe")["statusCode"] == 200
+        w.clock.advance(timedelta(minutes=5))  # ingest processes the backlog
+        record = {"messageId": "m-late", "receiptHandle": "local", "body": json.dumps(grant),
+                  "attributes": {"ApproximateReceiveCount": "1",
+                                 "SentTimestamp": str(int(queued_at.timestamp() * 1000))},
+                  "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                  "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:events",
+                  "awsRegion": "us-east-1"}
+        response = w.handler("ingest")({"Records": [record]}, LocalLambdaContext("tact-ingest"))
+        assert response["batchItemFailures"] == []
+        item = w.state("ana").consents[("email", "marketing")]
+        assert item["granted"] is False
+        (late,) = [h for h in item["history"] if h["event_id"] == grant["id"]]
+        assert (late["received_at"], late["applied"]) == ("2026-11-02T09:00:00Z", False)
+        assert send_once(w, "ana", "after-backlog") == "suppressed"

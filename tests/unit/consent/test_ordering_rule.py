@@ -38,6 +38,9 @@ def final(*decisions: object) -> dict[str, object]:
     ([shop(True, 1200, 0), customer(False, 300)], False),
     # ... nor can a shop grant received later but stamped before the withdrawal.
     ([customer(False, 300), shop(True, 200, 400)], False),
+    # ... nor one queued before the withdrawal (SQS SentTimestamp) but processed after it.
+    ([customer(False, 300), shop(True, 1200, 0)], False),
+    ([customer(True, 300), shop(False, 1200, 0)], True),
     # A shop grant received later and stamped later is a new decision: it stands.
     ([customer(False, 300), shop(True, 400, 400)], True),
     # Ties within a second: the withdrawal wins, in either order (finding 2).
