@@ -136,6 +136,11 @@ def check_syntax(source: str) -> None:
     _parse(source)
 
 
+def parse_template(source: str) -> Any:
+    """The parsed Liquid template (for static analysis of what it reads)."""
+    return _parse(source)
+
+
 def analyze(source: str) -> tuple[list[tuple[list[str], int]], list[tuple[str, int]]]:
     """The global variables (segments, offset) and filters (name, offset) a template uses."""
     analysis = _parse(source).analyze()

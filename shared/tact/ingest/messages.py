@@ -63,7 +63,10 @@ def process_message(body: str, deps: Any, dead_letter: Any,
     except EventError as err:
         dead_letter(body, err.reason)
         return None
-    return ingest_event(event, data, deps, _received(sent_timestamp))
+    result = ingest_event(event, data, deps, _received(sent_timestamp))
+    for reason in result.dead_letters:  # processed, but a journey could not take it
+        dead_letter(body, reason)
+    return result
 
 
 def _received(sent_timestamp: str | None) -> Any:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from tact import clock
-from tact.customer import CustomerState, entry_key, event_key, plain
+from tact.customer import CustomerState, entry_key, event_key
 from tact.expressions import ExpressionError, context_for, freshness_of, is_true
+from tact.ingest.execution_input import InputTooLarge, entry_context, execution_input
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
 from tact.ingest.waiting import forget_waits, resume_waits
@@ -48,6 +49,7 @@ class IngestResult:
     event_id: str
     duplicate: bool = False
     actions: list[Action] = field(default_factory=list)
+    dead_letters: list[str] = field(default_factory=list)  # reasons to park a copy of the event
 
 
 def execution_name(journey: str, version: str, customer_id: str, event_id: str) -> str:
@@ -123,13 +125,15 @@ def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDep
     """A redelivery after a crash between write and start: start what this event entered."""
     envelope = event.model_dump(mode="json")
     for entry in state.entries.values():
-        if entry.get("trigger_id") != event.id or entry.get("converted_at"):
+        journey = deps.bundle.journeys.get(str(entry.get("journey")))
+        if entry.get("trigger_id") != event.id or entry.get("converted_at") or journey is None:
             continue
-        deps.orchestrator.start(str(entry["journey"]), str(entry["name"]), {
-            "journey": entry["journey"], "version": entry["version"],
-            "customer_id": event.customer_id, "entered_at": entry["entered_at"],
-            "trigger": envelope, "context": plain(entry.get("context") or {}),
-        })
+        try:
+            payload = execution_input(journey, str(entry["version"]), event.customer_id,
+                                      str(entry["entered_at"]), envelope)
+        except InputTooLarge:
+            continue  # it did not fit when the entry was made either: that start never was
+        deps.orchestrator.start(str(entry["journey"]), str(entry["name"]), payload)
 
 
 def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
@@ -203,8 +207,7 @@ def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
             continue  # already ended by this event as a goal
         if str(entry.get("entered_at", "")) > clock.iso(event.time):
             continue  # the exit event is older than this entry
-        entry_context = dict(entry.get("context") or {})
-        if any(_matches(r.when, {**context, "entry": entry_context}) for r in rules):
+        if any(_matches(r.when, {**context, "entry": entry_context(entry)}) for r in rules):
             deps.orchestrator.stop(str(entry["execution_arn"]), f"exit_on {event.type} {event.id}")
             writes.append(Delete(str(entry["sk"])))
             writes += _forget(state, entry, writes)
@@ -222,7 +225,7 @@ def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
     for entry in state.active_entries(journey.id, now) if rules else []:
         if str(entry.get("entered_at", "")) > clock.iso(event.time):
             continue
-        goal_context = {**context, "entry": dict(entry.get("context") or {})}
+        goal_context = {**context, "entry": entry_context(entry)}
         if not any(_goal_met(r.when, goal_context) for r in rules):
             continue
         # Control-group membership is a pure function of (journey, customer): no read needed.
@@ -293,14 +296,16 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
             result.actions.append(Action("stopped", journey.id, str(entry["name"]),
                                          f"restarted by {event.id}"))
     name = execution_name(journey.id, journey.version, event.customer_id, event.id)
-    payload = {
-        "journey": journey.id,
-        "version": journey.version,
-        "customer_id": event.customer_id,
-        "entered_at": entered_at,
-        "trigger": envelope,
-        "context": context,
-    }
+    try:
+        payload = execution_input(journey, journey.version, event.customer_id, entered_at,
+                                  envelope)
+    except InputTooLarge as err:
+        # Not started (an entry it restarts stays stopped: sending nothing is the safe side);
+        # a copy of the event goes to the dead-letter queue with the reason, and everything
+        # else the event brought (profile, other journeys) is kept.
+        result.actions.append(Action("skipped", journey.id, reason=f"input too large: {err}"))
+        result.dead_letters.append(str(err))
+        return writes
     arn = deps.orchestrator.start(journey.id, name, payload)
     until = now + timedelta(seconds=journey.max_duration)
     writes.append(Put({
@@ -311,7 +316,7 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         "execution_arn": arn,
         "entered_at": entered_at,
         "trigger_id": event.id,
-        "context": context,
+        "trigger": payload["trigger"],  # what the execution carries: bounded, no addresses
         "until": clock.iso(until),
         # Kept past its end while a re-entry interval needs to see it.
         "ttl": int(max(until, now + timedelta(seconds=journey.reentry_interval)).timestamp()),

@@ -37,6 +37,13 @@ class ParkRequest(StepRequest):
     trigger: dict[str, Any]
 
 
+def resumed_by(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The task's output: which event ended the wait. Only ids: it stays in the execution's
+    history and becomes the next state's input (an event's data may be 256 KB, or an address).
+    """
+    return {key: envelope[key] for key in ("id", "type", "customer_id", "time") if key in envelope}
+
+
 def _matches(wait: dict[str, Any], envelope: dict[str, Any], attributes: dict[str, Any]) -> bool:
     context = {**context_for(envelope, attributes),
                "entry": context_for(wait.get("trigger") or {}, attributes)}
@@ -65,7 +72,7 @@ def _park_once(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str,
         envelope = {"id": event["id"], "type": request.event, "customer_id": request.customer_id,
                     "time": event["time"], "data": event.get("data", {})}
         if event["time"] >= since and _matches(wait, envelope, state.attributes()):
-            orchestrator.resume(request.token, envelope)
+            orchestrator.resume(request.token, resumed_by(envelope))
             return {"status": "resumed", "event_id": event["id"]}
     until = clock.parse_iso(request.since) + timedelta(seconds=request.timeout) + TTL_SLACK
     # Bump the version of LAST#<event type> in the same write: if ingest stored an event of
@@ -100,7 +107,8 @@ def resume_waits(state: CustomerState, envelope: dict[str, Any], orchestrator: A
             continue  # happened before the wait began: not what it waits for
         if not _matches(wait, envelope, state.attributes()):
             continue
-        orchestrator.resume(str(wait["token"]), envelope)  # False: it already ended; fine
+        # False: it already ended; fine
+        orchestrator.resume(str(wait["token"]), resumed_by(envelope))
         writes.append(Delete(sk))
         resumed.append(wait)
     return writes, resumed

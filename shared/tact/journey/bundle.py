@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from tact.broadcast.runtime import BroadcastRuntime, runtime_of
 from tact.journey.compiler import compile_journey, journey_version
 from tact.journey.model import ExitRule, Journey, Purpose, ReentryMode, Trigger
+from tact.journey.references import input_fields
 from tact.journey.settings import Settings
 from tact.templates import MessageTemplate
 
@@ -37,6 +38,9 @@ class JourneyRuntime(BaseModel):
     goals: list[ExitRule] = []  # conversion events: they mark the entry converted and end it
     holdout: float = 0.0  # share of entrants kept as a control group
     reentry_interval: int = 0  # with reentry "allow": least seconds between two entries
+    # Paths under the trigger's data that the execution carries ([] = all of it): what the
+    # journey's steps and templates read (tact.journey.references).
+    input_fields: list[list[str]] = [[]]
 
 
 class Bundle(BaseModel):
@@ -75,7 +79,8 @@ def build(project: Project) -> tuple[Bundle, dict[str, dict[str, Any]]]:
     for journey_id, journey in sorted(project.journeys.items()):
         definition = compile_journey(journey)
         definitions[journey_id] = definition
-        runtimes[journey_id] = _runtime(journey, definition)
+        runtimes[journey_id] = _runtime(journey, definition, input_fields(journey,
+                                                                           project.templates))
     from tact.broadcast.segment import condition_of
 
     broadcasts = {bid: runtime_of(b, condition_of(b, project.segments))
@@ -86,7 +91,8 @@ def build(project: Project) -> tuple[Bundle, dict[str, dict[str, Any]]]:
 
 
 
-def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:
+def _runtime(journey: Journey, definition: dict[str, Any],
+             fields: list[list[str]]) -> JourneyRuntime:
     # A day of slack: quiet-hours deferrals and retries can stretch a path.
     return JourneyRuntime(
         id=journey.id,
@@ -99,6 +105,7 @@ def _runtime(journey: Journey, definition: dict[str, Any]) -> JourneyRuntime:
         goals=[ExitRule(event=g.event, when=g.when) for g in journey.goals()],
         holdout=journey.holdout,
         reentry_interval=journey.reentry_interval or 0,
+        input_fields=fields,
     )
 
 

@@ -20,6 +20,7 @@ from tact.journey.guardrails import (
 )
 from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
 from tact.journey.overlaps import overlap_warnings
+from tact.journey.references import check_input_reads
 from tact.journey.settings import Settings
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import (
@@ -279,6 +280,8 @@ def _guardrails(project: Project) -> None:
         doc = project.sources[journey_id]
         check_journey(journey, doc, project.diagnostics,
                       project.settings.min_marketing_spacing, custom, fields)
+        check_input_reads(journey, doc, project.templates, project.template_sources,
+                          project.diagnostics)
         for spec in journey.sends():
             template = project.templates.get(spec.template)
             # Checked once per trigger event: that decides what data a template sees.
