@@ -1,4 +1,4 @@
-"""The one expression language: JSONata (Step Functions evaluates it natively).
+"""The one expression language: JSONata, evaluated by Tact's Lambdas with jsonata-python.
 
 Conditions in journey files are evaluated on the *expression context*:
 ``{"customer": profile attributes, "freshness": when each attribute was last set,
@@ -76,11 +76,31 @@ def compile_expression(text: str) -> jsonata.Jsonata:
 
 def evaluate(text: str, context: dict[str, Any]) -> Any:
     try:
-        return compile_expression(text).evaluate(context)
+        return compile_expression(text).evaluate(context, _clock_bindings(text))
     except ExpressionError:
         raise
     except Exception as err:
         raise ExpressionError(f"expression {text!r} failed: {err}") from None
+
+
+def _clock_bindings(text: str) -> dict[str, Any] | None:
+    """``$now()``/``$millis()`` read Tact's clock, so a simulation or a backtest of last month
+    sees its own virtual time, as the deployed stack sees the wall clock. As in JSONata, every
+    call within one evaluation answers the same instant."""
+    if "$now" not in text and "$millis" not in text:
+        return None
+    import jsonata
+    from jsonata.functions import Functions
+
+    from tact import clock
+
+    millis = int(clock.now().timestamp() * 1000)
+
+    def now(picture: str | None = None, timezone: str | None = None) -> str:
+        return str(Functions.datetime_from_millis(millis, picture, timezone))
+
+    return {"now": jsonata.Jsonata.JLambda(now),
+            "millis": jsonata.Jsonata.JLambda(lambda: millis)}
 
 
 def is_true(text: str | None, context: dict[str, Any]) -> bool:

@@ -100,7 +100,8 @@ def test_template_reads_resolve_loop_variables_and_liquid_list_properties(
         tmp_path: Path, template: str, expected: list[list[str]]) -> None:
     folder = _copy(tmp_path)
     (folder / "templates" / "cart_reminder_2.yaml").write_text(
-        "email:\n  subject: Your cart\n  text: |\n    " + template + "\n    {{ links.unsubscribe }}\n",
+        "email:\n  subject: Your cart\n  text: |\n    " + template
+        + "\n    {{ links.unsubscribe }}\n",
         encoding="utf-8")
     loaded = require_valid(load_project(folder))
     fields = input_fields(loaded.journeys["abandoned_cart"], loaded.templates)
