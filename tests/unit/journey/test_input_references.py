@@ -92,7 +92,6 @@ def test_projection_walks_lists_and_never_keeps_an_address() -> None:
 @pytest.mark.parametrize(("template", "expected"), [
     ("{% for i in cart.items %}{% for t in i.tags %}{{ t.label }}{% endfor %}{% endfor %}",
      [["items", "tags", "label"]]),
-    ("{{ cart.items.first.name }} and {{ cart.items.size }} more", [["items"]]),
     ("{{ event.data.value }} {{ event.id }}", [["value"]]),
     ("{{ cart }}", [[]]),
 ])
@@ -107,6 +106,14 @@ def test_template_reads_resolve_loop_variables_and_liquid_list_properties(
     fields = input_fields(loaded.journeys["abandoned_cart"], loaded.templates)
     for path in expected:
         assert path in fields or any(path[:len(f)] == f for f in fields), fields
+
+
+def test_liquid_list_properties_read_the_list_elements() -> None:
+    from tact.journey.references import template_reads
+
+    reads = {path for path, _, _ in template_reads(
+        "{{ cart.items.first.name }} and {{ cart.items.size }} more", "cart")}
+    assert reads == {("items", "name"), ("items",)}
 
 
 def _copy(tmp_path: Path) -> Path:
