@@ -25,7 +25,8 @@ from tact.templates import TemplateError, render_text
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "journeys" / "examples"
 CUSTOMER = {"favorite_category": "apparel", "has_account": True, "lifecycle_stage": "lapsed",
-            "email": "ana@example.com", "order_count": 3}
+            "email": "ana@example.com", "order_count": 3,
+            "next_best_products": [{"sku": "CAP-1", "name": "Cap", "category": "apparel"}]}
 LINKS = {"links": {"unsubscribe": "https://u", "preferences": "https://p"}}
 
 
