@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tact.backtest.runner import run_backtest
 from tact.local.simulator import Simulation
-from tests.conftest import JOURNEYS
+from tests.support.paths import JOURNEYS
 
 JOURNEY = """\
 id: fresh_cart

@@ -18,7 +18,7 @@ import pytest
 
 from tact import aws, runtime
 from tact.customer import CustomerState
-from tests.ingest_world import World, moto_world
+from tests.support.ingest_world import World, moto_world
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 KB = 1024
@@ -146,7 +146,7 @@ def test_an_execution_history_holds_no_address_even_when_trigger_and_resume_carr
     import shutil
 
     from tact.local.simulator import Simulation
-    from tests.conftest import JOURNEYS
+    from tests.support.paths import JOURNEYS
 
     folder = tmp_path / "journeys"
     (folder / "templates").mkdir(parents=True)
