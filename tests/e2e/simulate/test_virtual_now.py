@@ -20,7 +20,7 @@ id: fresh_cart
 name: Reminder while the cart is fresh
 trigger: {event: cart_updated, when: "$toMillis(event.time) > $millis() - 3600000"}
 exit_on: [purchase_completed]
-purpose: transactional
+purpose: transactional  # tact: allow-transactional the test needs no consent set-up
 steps:
   - wait: 2h
   - split:
