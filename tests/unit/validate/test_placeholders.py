@@ -62,3 +62,24 @@ def test_the_import_report_never_says_tact_lacks_wait_for(tmp_path: Path) -> Non
         assert "no wait-for-event step" not in text, fixture.name
         written = "".join(p.read_text() for p in (tmp_path / fixture.stem).glob("*.yaml"))
         assert "no wait-for-event step" not in written, fixture.name
+
+
+def test_an_event_condition_with_attributes_becomes_wait_for_with_when(tmp_path: Path) -> None:
+    import json
+
+    data = json.loads((FIXTURES / "first_purchase.json").read_text())
+    journey = data.get("JourneyResponse", data)
+    condition = journey["Activities"]["boughtYet"]["ConditionalSplit"]["Condition"]
+    condition["Conditions"][0]["EventCondition"]["Dimensions"]["Metrics"] = {
+        "value": {"ComparisonOperator": "GREATER_THAN_OR_EQUAL", "Value": 50}}
+    source = tmp_path / "first_purchase.json"
+    source.write_text(json.dumps(data))
+    result = CliRunner().invoke(app, ["import-pinpoint", str(source), "--out",
+                                      str(tmp_path / "journeys")])
+    text = " ".join(result.output.split())
+    assert "yes/no split on purchase_completed (with its attributes) within the evaluation " \
+           "wait -> wait_for" in text
+    written = "".join(p.read_text() for p in (tmp_path / "journeys").glob("*.yaml")
+                      if p.name != "settings.yaml")
+    assert "when: order.value >= 50" in written or "when: 'order.value >= 50'" in written \
+        or 'when: "order.value >= 50"' in written, written

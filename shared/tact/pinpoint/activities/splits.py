@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tact.pinpoint.activities.wait import evaluation_wait
 from tact.pinpoint.emit import COMMENT
 from tact.pinpoint.findings import iso_duration, slug_id
+from tact.pinpoint.start import event_noun
 
 if TYPE_CHECKING:
     from tact.pinpoint.convert import Converter
@@ -43,10 +44,10 @@ def _why_not_wait_for(event: dict[str, Any]) -> str:
             (dims.get("EventType") or {}).get("Values") or []) != 1:
         return ("a wait_for step waits for one event type, not a set or its complement; "
                 "write a wait_for per event, or a condition")
-    return ("a wait_for step (wait for an event up to a timeout, then branch) maps a yes/no "
-            "split on this one event alone; here it is combined with other conditions or "
-            "branches, or filters the event's attributes: put a wait_for (with `when`) before "
-            "the split, or write the condition")
+    return ("a wait_for step (wait for an event up to a timeout, then branch; `when` for its "
+            "attributes) maps a yes/no split on this one event; here it is combined with other "
+            "conditions or branches, or an attribute comparison has no equivalent (see above): "
+            "put a wait_for before the split, or write the condition")
 
 
 def combined(conv: Converter, condition: dict[str, Any], where: str,
@@ -65,9 +66,11 @@ def combined(conv: Converter, condition: dict[str, Any], where: str,
     return " or ".join(f"({p})" if len(known) > 1 else p for p in known) or None
 
 
-def awaited_event(conv: Converter, spec: dict[str, Any], where: str) -> str | None:
-    """The Tact event of a yes/no split that only asks "did event X happen during the
-    evaluation wait?" -- exactly a ``wait_for`` with that timeout."""
+def awaited_event(conv: Converter, spec: dict[str, Any],
+                  where: str) -> tuple[str, dict[str, Any]] | None:
+    """The Tact event (and its Pinpoint dimensions) of a yes/no split that only asks "did
+    event X (with these attributes) happen during the evaluation wait?" -- exactly a
+    ``wait_for`` with that timeout (and a ``when`` on the attributes)."""
     conditions = (spec.get("Condition") or {}).get("Conditions") or []
     wait = spec.get("EvaluationWaitTime") or {}
     if "wait_for" not in conv.step_kinds or len(conditions) != 1 or not wait.get("WaitFor"):
@@ -77,23 +80,31 @@ def awaited_event(conv: Converter, spec: dict[str, Any], where: str) -> str | No
         return None
     dims = event.get("Dimensions") or {}
     names = (dims.get("EventType") or {}).get("Values") or []
-    if len(names) != 1 or dims.get("Attributes") or dims.get("Metrics") or (
-            dims.get("EventType") or {}).get("DimensionType") == "EXCLUSIVE":
+    if len(names) != 1 or (dims.get("EventType") or {}).get("DimensionType") == "EXCLUSIVE":
         return None
-    return conv.map_event(str(names[0]), f"{where}.Condition.Conditions[0].EventCondition")
+    mapped = conv.map_event(str(names[0]), f"{where}.Condition.Conditions[0].EventCondition")
+    return (mapped, dims) if mapped else None
 
 
 def conditional_split(conv: Converter, activity_id: str, spec: dict[str, Any],
                       path: tuple[str, ...], where: str) -> list[dict[str, Any]]:
-    awaited = awaited_event(conv, spec, f"{where}.ConditionalSplit")
-    if awaited:
-        here = f"{where}.ConditionalSplit"
-        conv.note("mapped", here, f"yes/no split on {awaited} within the evaluation wait "
+    found = awaited_event(conv, spec, f"{where}.ConditionalSplit")
+    here = f"{where}.ConditionalSplit"
+    unmappable: list[str] = []
+    terms = [] if found is None else conv.dimensions_condition(
+        found[1], event_noun(found[0]) or "event.data",
+        f"{here}.Condition.Conditions[0].EventCondition.Dimensions", unmappable)
+    if found and not unmappable:
+        awaited = found[0]
+        conv.note("mapped", here, f"yes/no split on {awaited}"
+                  f"{' (with its attributes)' if terms else ''} within the evaluation wait "
                   "-> wait_for")
         wait_for: dict[str, Any] = {
             "id": conv.unique(slug_id(activity_id)), "event": awaited,
             "timeout": iso_duration(spec["EvaluationWaitTime"]["WaitFor"],
                                     f"{here}.EvaluationWaitTime.WaitFor")}
+        if terms:
+            wait_for["when"] = " and ".join(terms)
         yes = conv.branch(spec.get("TrueActivity"), path, f"{here}.TrueActivity")
         no = conv.branch(spec.get("FalseActivity"), path, f"{here}.FalseActivity")
         if yes:
