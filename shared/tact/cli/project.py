@@ -44,9 +44,23 @@ def build(out_dir: Annotated[Path, typer.Option("--out", help="where to write de
 
 
 def schema(out_dir: Annotated[Path, typer.Option("--out", help="where to write them")] = Path(
-        "infra/schemas/journeys")) -> None:
-    """Write the JSON Schemas of journey, settings and template files (editor completion)."""
+        "infra/schemas/journeys"), journeys: JourneysDir = Path("journeys")) -> None:
+    """Write the JSON Schemas of journey, settings and template files (editor completion), and
+    of the events whose fields or attributes the project's settings declare (events/)."""
+    import json
+
+    from tact.journey.project import load_project
     from tact.journey.schema import write_schemas
+    from tact.models.event_schemas import declared_schemas
 
     for path in write_schemas(out_dir):
         out.print(f"wrote {path}")
+    # Settings as far as they load: the editor schemas are wanted most while files are wrong.
+    settings = load_project(journeys).settings if journeys.is_dir() else None
+    own = declared_schemas(settings.event_fields, settings.customer_attributes) if settings \
+        else {}
+    for name, body in own.items():
+        path = out_dir / "events" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        out.print(f"wrote {path} (with the fields your settings declare)")

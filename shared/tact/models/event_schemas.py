@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,43 @@ def schema_for(event_type: str) -> dict[str, Any]:
         "title": f"Tact event {event_type} v{version}",
         **schema,
     }
+
+
+JSON_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"}, "number": {"type": "number"}, "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"}, "list": {"type": "array"}, "object": {"type": "object"},
+    "datetime": {"type": "string", "description": "ISO 8601 date or date-time",
+                 "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                            r"(Z|[+-]\d{2}:?\d{2})?)?$"},
+}
+ATTRIBUTE_EVENTS = ("customer_updated", "signup", "account_created")
+
+
+def declared_schemas(event_fields: Mapping[str, Mapping[str, str]],
+                     customer_attributes: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """A shop's own event schemas: Tact's, plus the fields and attributes its settings declare
+    (with their types), for the event types that have any. File name -> schema."""
+    found: dict[str, dict[str, Any]] = {}
+    for event_type in DATA_MODELS:
+        fields = event_fields.get(event_type, {})
+        attributes = customer_attributes if event_type in ATTRIBUTE_EVENTS else {}
+        if not fields and not attributes:
+            continue
+        schema = schema_for(event_type)
+        data = schema["$defs"][schema["properties"]["data"]["$ref"].rsplit("/", 1)[1]]
+        for name, kind in fields.items():
+            _, _, item_field = name.partition(".")
+            if item_field:
+                schema["$defs"]["CartItem"]["properties"][item_field] = JSON_TYPES[kind]
+            else:
+                data["properties"][name] = JSON_TYPES[kind]
+        if attributes:
+            data["properties"]["attributes"] = {
+                "type": "object", "additionalProperties": False,
+                "description": "the shop's own attributes, declared in settings.yaml",
+                "properties": {name: JSON_TYPES[kind] for name, kind in attributes.items()}}
+        found[f"{event_type}.schema.json"] = schema
+    return found
 
 
 def file_name(event_type: str) -> str:
