@@ -40,7 +40,10 @@ def test_the_default_store_is_the_in_memory_one(tmp_path: Path,
     monkeypatch.setattr(simulator, "simulate_file", spy)
     assert _simulate(tmp_path).exit_code == 0
     assert _simulate(tmp_path, "--store", "moto").exit_code == 0
-    assert used == ["memory", "moto"]
+    report = CliRunner().invoke(app, ["report", "-j", str(EXAMPLES), "-e", str(CART_EVENTS),
+                                      "--json"])
+    assert report.exit_code == 0, report.output
+    assert used == ["memory", "moto", "memory"]
 
 
 def test_a_summary_per_journey_by_default_and_the_timeline_on_request(tmp_path: Path) -> None:
