@@ -176,6 +176,17 @@ def _sensitive(doc: YamlDocument, loc: tuple[Any, ...], line: int, segments: lis
     return True
 
 
+def check_declared_names(settings: Any, doc: YamlDocument, out: list[Diagnostic]) -> None:
+    """A shop may not declare sensitive data as an attribute or event field to target on
+    (only with the same commented waiver as in a journey)."""
+    declared: list[tuple[tuple[Any, ...], str]] = [
+        (("customer_attributes", name), name) for name in settings.customer_attributes]
+    declared += [(("event_fields", event_type, name), name)
+                 for event_type, fields in settings.event_fields.items() for name in fields]
+    for loc, name in declared:
+        _sensitive(doc, loc, doc.locate(loc)[0], name.split("."), out)
+
+
 def _roots(event_type: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Names an expression may start with -> the event type whose data they hold ('' = other)."""
     roots = {"customer": "", "freshness": "", "event": event_type}

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from tact.broadcast.model import Broadcast, Segment
 from tact.diagnostics import Diagnostic, ProjectError
 from tact.journey.guardrails import (
+    check_declared_names,
     check_journey,
     check_template_names,
     check_template_text,
@@ -194,7 +195,9 @@ def _load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
         return Settings()
     try:
         doc = load_yaml(path)
-        return Settings.model_validate(doc.data or {})
+        settings = Settings.model_validate(doc.data or {})
+        check_declared_names(settings, doc, diagnostics)
+        return settings
     except ProjectError as err:
         diagnostics.extend(err.diagnostics)
     except ValidationError as err:

@@ -121,3 +121,16 @@ def test_a_field_read_through_event_data_is_checked_too(project: Path) -> None:
     assert "did you mean 'value'?" in errors[0][2]
     _write(project, trigger="event.data.value >= 20")
     assert _problems(project) == []
+
+
+def test_declaring_sensitive_data_is_an_error_unless_waived(project: Path) -> None:
+    settings = project / "settings.yaml"
+    base = settings.read_text()
+    settings.write_text(base + "customer_attributes:\n  gender: string\n")
+    _write(project)
+    found = _problems(project)
+    assert found and found[0][0] == "error" and "gender is gender data" in found[0][1]
+    settings.write_text(base + "customer_attributes:\n"
+                        "  # tact: allow-sensitive gender - sizing of garments, approved by DPO\n"
+                        "  gender: string\n")
+    assert _problems(project) == []
