@@ -18,6 +18,7 @@ from typing import Any
 
 from tact.backtest.history import Located, read_part, shard_of
 from tact.backtest.totals import Totals, from_report
+from tact.journey.states import send_of
 from tact.models.events import EventError, parse_event
 
 
@@ -61,10 +62,9 @@ def send_steps(definitions: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
 
 def _collect_steps(states: dict[str, Any], steps: list[str]) -> None:
     for state in states.values():
-        payload = (state.get("Arguments") or {}).get("Payload")
-        if (isinstance(payload, dict) and "template" in payload and "step" in payload
-                and payload["step"] not in steps):
-            steps.append(payload["step"])
+        send = send_of(state)
+        if send is not None and send.step and send.step not in steps:
+            steps.append(send.step)
         for branch in state.get("Branches", []):  # Parallel states, if the compiler uses them
             _collect_steps(branch.get("States", {}), steps)
 

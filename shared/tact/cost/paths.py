@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tact.journey.states import payload, send_of
+
 DEFERRAL_EXTRA_TRANSITIONS = 3  # quiet-hours Wait, the send Task again, its Choice again
 
 
@@ -50,20 +52,14 @@ def _is_task(state: dict[str, Any]) -> bool:
     return state.get("Type") == "Task"
 
 
-def _payload(state: dict[str, Any]) -> dict[str, Any]:
-    args = state.get("Arguments") or state.get("Parameters") or {}
-    payload = args.get("Payload") if isinstance(args, dict) else None
-    return payload if isinstance(payload, dict) else {}
-
-
 def _send_of(state: dict[str, Any], default_channel: str) -> tuple[str, str] | None:
-    payload = _payload(state)
-    if not _is_task(state) or "template" not in payload:
+    send = send_of(state)
+    if send is None:
         return None
-    channel = str(payload.get("channel") or default_channel)
+    channel = send.channel or default_channel
     if channel == "preferred":
         channel = default_channel
-    return channel, str(payload.get("purpose") or "marketing")
+    return channel, send.purpose
 
 
 def _successors(state: dict[str, Any]) -> list[str]:
@@ -89,13 +85,13 @@ def _branch_shares(choice: dict[str, Any], task: dict[str, Any]) -> list[float] 
     (ab_split) or share (holdout); None when branches depend on data."""
     if choice.get("Type") != "Choice" or not _is_task(task):
         return None
-    payload = _payload(task)
+    spec = payload(task)
     count = len(choice.get("Choices", [])) + (1 if choice.get("Default") else 0)
-    if payload.get("op") == "bucket" and payload.get("weights"):
-        weights = [float(w) for w in payload["weights"]]
+    if spec.get("op") == "bucket" and spec.get("weights"):
+        weights = [float(w) for w in spec["weights"]]
         return (weights + [0.0] * count)[:count]  # the Default repeats the last variant
-    if payload.get("op") == "holdout" and isinstance(payload.get("share"), int | float):
-        share = float(payload["share"])
+    if spec.get("op") == "holdout" and isinstance(spec.get("share"), int | float):
+        share = float(spec["share"])
         return ([share] + [1.0 - share] * count)[:count]
     return None
 

@@ -28,6 +28,8 @@ from tact.journey.model import (
 SEND_FUNCTION = "${SendFunctionArn}"
 DECIDE_FUNCTION = "${DecideFunctionArn}"
 PARK_FUNCTION = "${ParkFunctionArn}"
+# The Wait a send loops through while the customer is in quiet hours (see journey/states.py).
+QUIET_HOURS_RESUME = "{% $states.input.resume_at %}"
 DONE = "done"
 FAILED = "send_failed"
 STEP_FAILED = "step_failed"
@@ -177,7 +179,7 @@ class _Builder:
         self.states[quiet_wait] = {
             "Type": "Wait",
             "Comment": "quiet hours: resume at the next allowed minute in the customer's zone",
-            "Timestamp": _expr("$states.input.resume_at"),
+            "Timestamp": QUIET_HOURS_RESUME,
             "Next": name,
         }
         self.states.setdefault(FAILED, {

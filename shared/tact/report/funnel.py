@@ -15,6 +15,7 @@ from typing import Any
 
 from tact.clock import parse_iso
 from tact.journey.model import AbSplitStep, Journey, iter_steps
+from tact.journey.states import step_kind
 from tact.report.stats import DEFAULT_MIN_SAMPLE, Comparison, Group, compare
 
 HOLDOUT_CONTROL = "holdout_control"  # the compiler's Succeed state for the control group
@@ -93,17 +94,6 @@ def _comparison_json(label: str, c: Comparison) -> dict[str, Any]:
             "verdict": c.verdict, "winner": c.winner}
 
 
-def _step_kind(state: dict[str, Any]) -> str | None:
-    payload = (state.get("Arguments") or {}).get("Payload") or {}
-    if state.get("Type") == "Task" and "template" in payload:
-        return "send"
-    if state.get("Type") == "Task" and payload.get("op"):
-        return str(payload["op"])
-    if state.get("Type") == "Wait" and not state.get("Comment", "").startswith("quiet hours"):
-        return "wait"
-    return None
-
-
 def _converted(entry: Entry, goal_events: list[dict[str, Any]], window: timedelta) -> bool:
     start = parse_iso(entry.start)
     return any(start <= parse_iso(e["time"]) <= start + window for e in goal_events)
@@ -156,9 +146,9 @@ def build_funnels(report: Any, journeys: dict[str, Journey],
         rows: dict[str, StepRow] = {}
         # The timer Wait after a wait_until task is part of that one step.
         timers = {state.get("Next") for state in definition["States"].values()
-                  if _step_kind(state) == "wait_until"}
+                  if step_kind(state) == "wait_until"}
         for name, state in definition["States"].items():
-            kind = _step_kind(state)
+            kind = step_kind(state)
             if kind and name not in timers:
                 rows[name] = StepRow(name, kind)
         for entry in funnel.entries:

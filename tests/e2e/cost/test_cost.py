@@ -147,7 +147,8 @@ def test_cost_command_prints_figures_and_prices(tmp_path: Path) -> None:
 def test_analyse_ignores_failure_catch_paths() -> None:
     definition = {"StartAt": "a", "States": {
         "a": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-              "Arguments": {"Payload": {"template": "t", "channel": "sms"}},
+              "Arguments": {"FunctionName": "${SendFunctionArn}",
+                            "Payload": {"step": "a", "template": "t", "channel": "sms"}},
               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "failed"}], "End": True},
         "failed": {"Type": "Fail"}}}
     paths = analyse(definition)
