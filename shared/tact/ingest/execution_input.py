@@ -38,13 +38,15 @@ def trigger_for(journey: JourneyRuntime, envelope: dict[str, Any]) -> dict[str, 
 
 def execution_input(journey: JourneyRuntime, version: str, customer_id: str, entered_at: str,
                     envelope: dict[str, Any]) -> dict[str, Any]:
-    payload = {"journey": journey.id, "version": version, "customer_id": customer_id,
-               "entered_at": entered_at, "trigger": trigger_for(journey, envelope)}
+    trigger = trigger_for(journey, envelope)
+    payload: dict[str, Any] = {"journey": journey.id, "version": version,
+                               "customer_id": customer_id, "entered_at": entered_at,
+                               "trigger": trigger}
     size = input_size(payload)
     if size > MAX_INPUT_BYTES:
         raise InputTooLarge(
             f"journey {journey.id}: execution input would be {size} bytes, more than "
-            f"{MAX_INPUT_BYTES} ({_largest(payload['trigger']['data'])}); the journey reads "
+            f"{MAX_INPUT_BYTES} ({_largest(trigger['data'])}); the journey reads "
             f"{_fields(journey)} of this {envelope.get('type')} event: send fewer or smaller "
             "items, or read less of the event in the journey's conditions and templates")
     return payload
