@@ -30,6 +30,19 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def instant(value: object) -> datetime:
+    """A stored or received time as an aware UTC instant, for comparing (never compare the
+    strings: ``08:30-05:00`` is after ``09:00Z``). Missing or unreadable: the earliest instant."""
+    try:
+        moment = value if isinstance(value, datetime) else parse_iso(str(value))
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return EARLIEST
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 def parse_iso(text: str) -> datetime:
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

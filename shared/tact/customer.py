@@ -123,13 +123,10 @@ class CustomerState:
         return bool(item and item.get("granted"))
 
     def active_entries(self, journey: str, now: datetime) -> list[Item]:
-        from tact.clock import iso
+        from tact.clock import instant
 
-        current = iso(now)
-        return [
-            e for e in self.entries.values()
-            if e.get("journey") == journey and str(e.get("until", "")) > current
-        ]
+        return [e for e in self.entries.values()
+                if e.get("journey") == journey and instant(e.get("until")) > now]
 
     def recent_events(self, event_type: str) -> list[Item]:
         item = self.last_events.get(event_type)

@@ -60,18 +60,61 @@ CUSTOMER_ATTRIBUTES: dict[str, str] = {
 TEMPLATE_ONLY_ROOTS = ("links",)
 
 
+# Budgets of one evaluation. A runaway expression (unbounded recursion, a loop over a huge
+# range) is stopped with JSONata's own errors D1011 (depth) and D1012 (time): jsonata-python
+# checks both on entry to and exit from every evaluation step, in the evaluating thread, so
+# no timer thread or signal is needed (Lambda-safe). A depth of 500 is ~150 levels of a
+# recursive function, far below Python's recursion limit (which jsonata-python sets to
+# 10,000 frames, reached near depth 2,500); real conditions use a few dozen.
+MAX_MILLISECONDS = 250
+MAX_DEPTH = 500
+
+
 class ExpressionError(ValueError):
-    pass
+    """``code``: JSONata's error code (e.g. T2001, D1012) or the Python error's name;
+    ``position``: the character of the expression where it happened (when known)."""
+
+    def __init__(self, message: str, code: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.position = position
+
+
+class _Bounded:
+    """A compiled expression with its budgets, restarted for every evaluation."""
+
+    def __init__(self, compiled: jsonata.Jsonata) -> None:
+        from jsonata.timebox import Timebox
+
+        self.compiled = compiled
+        # Timebox registers its checks on the expression's environment; its clock starts at
+        # construction, so each evaluation below restarts it.
+        self.box = Timebox(compiled.environment, MAX_MILLISECONDS, MAX_DEPTH)
+
+    def evaluate(self, context: Any) -> Any:
+        self.box.time = self.box.current_milli_time()
+        self.box.depth = 0
+        return self.compiled.evaluate(context)
 
 
 @lru_cache(maxsize=1024)
-def compile_expression(text: str) -> jsonata.Jsonata:
+def compile_expression(text: str) -> _Bounded:
     import jsonata  # on first use: simple comparisons never need it (cold start)
 
     try:
-        return jsonata.Jsonata(text)
+        return _Bounded(jsonata.Jsonata(text))
     except Exception as err:  # jsonata-python raises its own JException
-        raise ExpressionError(f"invalid JSONata expression {text!r}: {err}") from None
+        raise ExpressionError(f"invalid JSONata expression {text!r}: {err}",
+                              *_code_and_position(err)) from None
+
+
+def _code_and_position(err: BaseException) -> tuple[str, int | None]:
+    code = getattr(err, "error", None)
+    position = getattr(err, "location", None)
+    if isinstance(err, RecursionError):
+        code = "D1011"  # too deep for Python itself: the same meaning as JSONata's own
+    return (str(code) if code else type(err).__name__,
+            position if isinstance(position, int) and position >= 0 else None)
 
 
 def evaluate(text: str, context: dict[str, Any]) -> Any:
@@ -79,8 +122,15 @@ def evaluate(text: str, context: dict[str, Any]) -> Any:
         return compile_expression(text).evaluate(context, _clock_bindings(text))
     except ExpressionError:
         raise
-    except Exception as err:
-        raise ExpressionError(f"expression {text!r} failed: {err}") from None
+    except Exception as err:  # any failure of this expression on this data, RecursionError too
+        code, position = _code_and_position(err)
+        raise ExpressionError(f"expression {text!r} failed: {_first_line(err)}", code,
+                              position) from None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _clock_bindings(text: str) -> dict[str, Any] | None:

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 # Field names (lower case, without "_" and "-") whose values are contact data -> placeholder.
 ADDRESS_FIELDS = {
@@ -113,3 +115,17 @@ def handler(function: Handler[Event, Result]) -> Handler[Event, Result]:
         traced: Handler[Event, Result] = _TRACER.capture_lambda_handler(invoke)
         return traced
     return invoke
+
+
+def count(name: str, **dimensions: str) -> None:
+    """Add 1 to metric ``name`` now, as one CloudWatch embedded-metric-format record.
+
+    Emitted at once rather than batched in ``metrics()``: a failure counted mid-batch must not
+    wait for a flush that a crash would skip. Off where Powertools metrics are disabled
+    (``POWERTOOLS_METRICS_DISABLED``, or ``POWERTOOLS_DEV``), e.g. in `tact simulate`.
+    """
+    if is_metrics_disabled():
+        return
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="Tact",
+                       default_dimensions={"service": SERVICE, **dimensions}):
+        pass

@@ -96,31 +96,58 @@ def template_fields(template: MessageTemplate) -> list[tuple[tuple[str, ...], st
 
 
 class TemplateError(ValueError):
-    pass
+    """``offset``: the character of the template source the error is about (when known)."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Any:
+# Budgets of one rendering (python-liquid raises a ResourceLimitError past each): a message
+# is a few KB; a cart has a few dozen items. Nesting and context depth keep Liquid's defaults.
+LOOP_ITERATIONS = 1_000  # all loops of one rendering together
+OUTPUT_CHARACTERS = 200_000
+LOCAL_NAMESPACE_BYTES = 100_000  # `assign` and `capture`
+# Templates are self-contained: there is no template loader (a name could read any file).
+UNSUPPORTED_TAGS = {"include": "{% include %}", "render": "{% render %}"}
+
+
+@lru_cache(maxsize=2)
+def _environment(autoescape: bool = False) -> Any:
     # Imported lazily: python-liquid costs noticeable cold-start time and only sends need it.
     from liquid import Environment, StrictDefaultUndefined
 
     from tact.template_filters import FILTERS
 
-    env = Environment(undefined=StrictDefaultUndefined, autoescape=False)
+    class Bounded(Environment):  # type: ignore[misc]
+        loop_iteration_limit = LOOP_ITERATIONS
+        output_stream_limit = OUTPUT_CHARACTERS
+        local_namespace_limit = LOCAL_NAMESPACE_BYTES
+
+        def setup_tags_and_filters(self, **kwargs: Any) -> None:
+            super().setup_tags_and_filters(**kwargs)
+            for tag in UNSUPPORTED_TAGS:
+                self.tags.pop(tag, None)
+
+    env = Bounded(undefined=StrictDefaultUndefined, autoescape=autoescape)
     env.filters.update(FILTERS)
     return env
 
 
-@lru_cache(maxsize=1)
 def _html_environment() -> Any:
-    from liquid import Environment, StrictDefaultUndefined
-
-    from tact.template_filters import FILTERS
-
     # HTML bodies escape event data, so shop data can never inject markup.
-    env = Environment(undefined=StrictDefaultUndefined, autoescape=True)
-    env.filters.update(FILTERS)
-    return env
+    return _environment(autoescape=True)
+
+
+def _template_error(err: Exception) -> TemplateError:
+    token = getattr(err, "token", None)
+    offset = getattr(token, "start_index", None)
+    message = str(err).splitlines()[0] if str(err).strip() else type(err).__name__
+    tag = getattr(token, "value", None)
+    if "unexpected tag" in message and tag in UNSUPPORTED_TAGS:
+        message = (f"{UNSUPPORTED_TAGS[tag]} is not supported: a template is one "
+                   "self-contained message; write the shared text into it")
+    return TemplateError(message, offset if isinstance(offset, int) and offset >= 0 else None)
 
 
 @lru_cache(maxsize=1024)
@@ -129,7 +156,7 @@ def _parse(source: str, html: bool = False) -> Any:
     try:
         return env.from_string(source)
     except Exception as err:
-        raise TemplateError(str(err).splitlines()[0]) from None
+        raise _template_error(err) from None
 
 
 def check_syntax(source: str) -> None:
@@ -171,8 +198,8 @@ def render_text(source: str, context: dict[str, Any], *, html: bool = False) -> 
         return _parse(source, html).render(**context)
     except TemplateError:
         raise
-    except Exception as err:
-        raise TemplateError(str(err).splitlines()[0]) from None
+    except Exception as err:  # undefined variables, and the budgets above
+        raise _template_error(err) from None
 
 
 def render_message(

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from tact import clock
+from tact.conditions import condition
 from tact.customer import CustomerState, entry_key, event_key
-from tact.expressions import ExpressionError, context_for, freshness_of, is_true
+from tact.expressions import context_for, freshness_of
 from tact.ingest.execution_input import InputTooLarge, entry_context, execution_input
 from tact.ingest.orchestrator import Orchestrator
 from tact.ingest.profile import consent_write, last_event_write, profile_write
 from tact.ingest.waiting import forget_waits, resume_waits
 from tact.journey.bundle import Bundle, JourneyRuntime
+from tact.journey.durations import format_duration
 from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
 from tact.sending.policy import exit_reason
@@ -38,7 +40,7 @@ class IngestDeps:
 
 @dataclass
 class Action:
-    kind: Literal["started", "stopped", "skipped", "converted", "resumed"]
+    kind: Literal["started", "stopped", "skipped", "converted", "resumed", "expression_error"]
     journey: str
     execution: str = ""
     reason: str = ""
@@ -156,7 +158,9 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     # Waits first: an exit below that stops the same execution makes the resume a no-op.
     resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
     writes += resumes
-    result.actions += [Action("resumed", str(w["journey"]), str(w["execution"]),
+    result.actions += [Action("stopped", str(w["journey"]), str(w["execution"]), w["failed"])
+                       if w.get("failed") else
+                       Action("resumed", str(w["journey"]), str(w["execution"]),
                               f"{event.type} {event.id} for {w['step']}") for w in resumed]
     for journey in deps.bundle.journeys.values():
         # Goals before exits: an event that is both converts the entry (one write per item).
@@ -205,15 +209,35 @@ def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
     for entry in state.active_entries(journey.id, now):
         if entry["sk"] in taken:
             continue  # already ended by this event as a goal
-        if str(entry.get("entered_at", "")) > clock.iso(event.time):
+        if clock.instant(entry.get("entered_at")) > event.time:
             continue  # the exit event is older than this entry
-        if any(_matches(r.when, {**context, "entry": entry_context(entry)}) for r in rules):
+        exit_context = {**context, "entry": entry_context(entry)}
+        matched, failure = _exit_matches(journey, event.type, exit_context)
+        if matched:
             deps.orchestrator.stop(str(entry["execution_arn"]), f"exit_on {event.type} {event.id}")
             writes.append(Delete(str(entry["sk"])))
             writes += _forget(state, entry, writes)
             result.actions.append(Action("stopped", journey.id, str(entry["name"]),
-                                         f"{event.type} {event.id}"))
+                                         f"{event.type} {event.id}"
+                                         + (f" ({failure})" if failure else "")))
     return writes
+
+
+def _exit_matches(journey: JourneyRuntime, event_type: str,
+                  context: dict[str, Any]) -> tuple[bool, str]:
+    """Does an exit rule match? One that cannot be evaluated exits: silence beats a tactless
+    message. The second value is the failure's reason, when that is why."""
+    failed = ""
+    for index, rule in enumerate(journey.exit_on):
+        if rule.event != event_type:
+            continue
+        matched, failure = condition(rule.when, context, journey=journey.id,
+                                     where=f"exit_on #{index + 1} when", on_error=True,
+                                     outcome="exited")
+        if matched and failure is None:
+            return True, ""
+        failed = failed or (failure.reason if failure else "")
+    return bool(failed), failed
 
 
 def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
@@ -223,10 +247,10 @@ def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
     rules = [r for r in journey.goals if r.event == event.type]
     writes: list[Write] = []
     for entry in state.active_entries(journey.id, now) if rules else []:
-        if str(entry.get("entered_at", "")) > clock.iso(event.time):
+        if clock.instant(entry.get("entered_at")) > event.time:
             continue
         goal_context = {**context, "entry": entry_context(entry)}
-        if not any(_goal_met(r.when, goal_context) for r in rules):
+        if not _goal_met(journey, rules, goal_context, str(entry["name"]), result):
             continue
         # Control-group membership is a pure function of (journey, customer): no read needed.
         control = journey.holdout > 0 and in_holdout(journey.id, event.customer_id,
@@ -242,11 +266,19 @@ def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
     return writes
 
 
-def _goal_met(condition: str | None, context: dict[str, Any]) -> bool:
-    try:
-        return is_true(condition, context)
-    except ExpressionError:
-        return False  # unlike exits, a conversion is only counted when it surely happened
+def _goal_met(journey: JourneyRuntime, rules: list[Any], context: dict[str, Any],
+              execution: str, result: IngestResult) -> bool:
+    for rule in rules:
+        # Unlike exits, a conversion is only counted when it surely happened.
+        met, failure = condition(rule.when, context, journey=journey.id,
+                                 where=f"goal {rule.event} when", on_error=False,
+                                 outcome="not counted as a conversion")
+        if failure is not None:
+            result.actions.append(Action("expression_error", journey.id, execution,
+                                         failure.reason))
+        if met:
+            return True
+    return False
 
 
 def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -> list[Write]:
@@ -256,23 +288,27 @@ def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -
             and w.sk not in taken]
 
 
-def _matches(condition: str | None, context: dict[str, Any]) -> bool:
-    try:
-        return is_true(condition, context)
-    except ExpressionError:
-        return True  # an exit that cannot be evaluated exits: silence beats a tactless message
-
-
 def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
            state: CustomerState, context: dict[str, Any], deps: IngestDeps, now: datetime,
            result: IngestResult) -> list[Write]:
-    if not is_true(journey.trigger.when, context):
+    age = now - event.time
+    if age > timedelta(seconds=journey.max_trigger_age):
+        result.actions.append(Action("skipped", journey.id, reason=(
+            f"stale: the trigger event is {format_duration(int(age.total_seconds()))} old; "
+            f"max_trigger_age is {format_duration(journey.max_trigger_age)}")))
+        return []
+    entered, failure = condition(journey.trigger.when, context, journey=journey.id,
+                                 where="trigger.when", on_error=False, outcome="not entered")
+    if failure is not None:
+        result.actions.append(Action("skipped", journey.id, reason=failure.reason))
+        return []
+    if not entered:
         result.actions.append(Action("skipped", journey.id,
                                      reason=f"trigger condition not met: {journey.trigger.when}"))
         return []
     entered_at = clock.iso(event.time)
     # Out of order: an exit event at or after this trigger was processed first.
-    exited = exit_reason(state, journey.exit_on, envelope, entered_at)
+    exited = exit_reason(state, journey.exit_on, envelope, entered_at, journey.id)
     if exited:
         result.actions.append(Action("skipped", journey.id, reason=f"exited: {exited}"))
         return []
@@ -282,8 +318,8 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         result.actions.append(Action("skipped", journey.id, reason="already in journey"))
         return []
     if journey.reentry == "allow" and journey.reentry_interval:
-        since = clock.iso(event.time - timedelta(seconds=journey.reentry_interval))
-        if any(e.get("journey") == journey.id and str(e.get("entered_at", "")) > since
+        since = event.time - timedelta(seconds=journey.reentry_interval)
+        if any(e.get("journey") == journey.id and clock.instant(e.get("entered_at")) > since
                for e in state.entries.values()):
             result.actions.append(Action("skipped", journey.id,
                                          reason="entered less than reentry_interval ago"))

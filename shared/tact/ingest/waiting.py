@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tact import clock
-from tact.customer import CustomerState, last_key, wait_key
-from tact.expressions import ExpressionError, context_for, is_true
+from tact.conditions import ExpressionFailed, ExpressionFailure, condition
+from tact.customer import CustomerState, entry_key, last_key, wait_key
+from tact.expressions import context_for
 from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, Delete, Put, StoreTransientError, Write
 
@@ -44,13 +45,16 @@ def resumed_by(envelope: dict[str, Any]) -> dict[str, Any]:
     return {key: envelope[key] for key in ("id", "type", "customer_id", "time") if key in envelope}
 
 
-def _matches(wait: dict[str, Any], envelope: dict[str, Any], attributes: dict[str, Any]) -> bool:
+def _matches(wait: dict[str, Any], envelope: dict[str, Any],
+             attributes: dict[str, Any]) -> tuple[bool, ExpressionFailure | None]:
+    """Does the event satisfy the wait? A ``when`` that cannot be evaluated neither resumes
+    (the event may not be the awaited one) nor lets the wait time out into ``on_timeout``
+    (it may be): the entry ends, which sends nothing."""
     context = {**context_for(envelope, attributes),
                "entry": context_for(wait.get("trigger") or {}, attributes)}
-    try:
-        return is_true(wait.get("when"), context)
-    except ExpressionError:
-        return False  # a wait resumes only on an event that surely matches; else it times out
+    return condition(wait.get("when"), context, journey=str(wait.get("journey", "")),
+                     where=f"wait_for {wait.get('step', '')} when", on_error=False,
+                     outcome="the entry ended")
 
 
 def park(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str, Any]:
@@ -68,10 +72,16 @@ def _park_once(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str,
                                      store.read_customer(request.customer_id, now))
     wait = request.model_dump()
     since = clock.iso(clock.parse_iso(request.since))
-    for event in sorted(state.recent_events(request.event), key=lambda e: e["time"]):
+    for event in sorted(state.recent_events(request.event),
+                        key=lambda e: clock.instant(e.get("time"))):
         envelope = {"id": event["id"], "type": request.event, "customer_id": request.customer_id,
                     "time": event["time"], "data": event.get("data", {})}
-        if event["time"] >= since and _matches(wait, envelope, state.attributes()):
+        if clock.instant(event["time"]) < clock.instant(since):
+            continue
+        matched, failure = _matches(wait, envelope, state.attributes())
+        if failure is not None:
+            raise ExpressionFailed(failure.reason)  # the step fails: this entry sends nothing
+        if matched:
             orchestrator.resume(request.token, resumed_by(envelope))
             return {"status": "resumed", "event_id": event["id"]}
     until = clock.parse_iso(request.since) + timedelta(seconds=request.timeout) + TTL_SLACK
@@ -96,16 +106,30 @@ def _park_once(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str,
 
 def resume_waits(state: CustomerState, envelope: dict[str, Any], orchestrator: Any,
                  now: datetime) -> tuple[list[Write], list[dict[str, Any]]]:
-    """SendTaskSuccess for every parked wait this event satisfies; their items are removed."""
+    """SendTaskSuccess for every parked wait this event satisfies; their items are removed.
+
+    A wait whose ``when`` fails on this event ends its execution (and its entry) instead;
+    such waits are returned with ``failed`` set to the reason."""
     writes: list[Write] = []
     resumed: list[dict[str, Any]] = []
-    current = clock.iso(now)
     for sk, wait in sorted(state.waits.items()):
-        if wait.get("event") != envelope["type"] or str(wait.get("until", "")) <= current:
+        if wait.get("event") != envelope["type"] or clock.instant(wait.get("until")) <= now:
             continue
-        if envelope["time"] < str(wait.get("since", "")):
+        if clock.instant(envelope["time"]) < clock.instant(wait.get("since")):
             continue  # happened before the wait began: not what it waits for
-        if not _matches(wait, envelope, state.attributes()):
+        matched, failure = _matches(wait, envelope, state.attributes())
+        if failure is not None:
+            entry = state.entries.get(entry_key(str(wait["journey"]), str(wait["execution"])))
+            arn = str((entry or {}).get("execution_arn") or orchestrator.execution_arn(
+                str(wait["journey"]), str(wait["execution"])))
+            orchestrator.stop(arn, failure.reason)
+            writes.append(Delete(sk))
+            if entry is not None:  # ended: the journeys below no longer see it
+                writes.append(Delete(str(entry["sk"])))
+                state.entries.pop(str(entry["sk"]), None)
+            resumed.append({**wait, "failed": failure.reason})
+            continue
+        if not matched:
             continue
         # False: it already ended; fine
         orchestrator.resume(str(wait["token"]), resumed_by(envelope))

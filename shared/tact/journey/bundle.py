@@ -41,6 +41,7 @@ class JourneyRuntime(BaseModel):
     # Paths under the trigger's data that the execution carries ([] = all of it): what the
     # journey's steps and templates read (tact.journey.references).
     input_fields: list[list[str]] = [[]]
+    max_trigger_age: int = 86400  # seconds: older trigger events are stale and enter no one
 
 
 class Bundle(BaseModel):
@@ -106,6 +107,7 @@ def _runtime(journey: Journey, definition: dict[str, Any],
         holdout=journey.holdout,
         reentry_interval=journey.reentry_interval or 0,
         input_fields=fields,
+        max_trigger_age=journey.max_trigger_age,
     )
 
 

@@ -261,28 +261,32 @@ def _updates(ctx: _Ctx) -> None:
 
 def ends(steps: list[Any]) -> bool:
     """Does every path through these steps end the journey (exit) before falling through?"""
-    for step in steps:
-        if isinstance(step, ExitStep):
-            return True
-        has_else = isinstance(step, SplitStep) and any(
-            not isinstance(b, Branch) for b in step.split)
-        if has_else and all(ends(b.steps if isinstance(b, Branch) else b.else_)
-                            for b in step.split):
-            return True
-        if isinstance(step, AbSplitStep) and all(ends(v.steps) for v in step.ab_split):
-            return True
-        outcomes = _wait_for_branches(step)
-        if outcomes and all(ends(sub) for _, sub in outcomes):
-            return True
-    return False
+    return any(_ends_here(step) for step in steps)
+
+
+def _ends_here(step: Any) -> bool:
+    """Does every path through this one step end the journey?"""
+    if isinstance(step, ExitStep):
+        return True
+    has_else = isinstance(step, SplitStep) and any(
+        not isinstance(b, Branch) for b in step.split)
+    if has_else and all(ends(b.steps if isinstance(b, Branch) else b.else_)
+                        for b in step.split):
+        return True
+    if isinstance(step, AbSplitStep) and all(ends(v.steps) for v in step.ab_split):
+        return True
+    outcomes = _wait_for_branches(step)
+    return bool(outcomes) and all(ends(sub) for _, sub in outcomes)
 
 
 def _unreachable(ctx: _Ctx, steps: list[Any], prefix: tuple[Any, ...]) -> None:
-    for index, step in enumerate(steps):
-        if ends(steps[: index]) and not isinstance(step, GoalStep):
+    ended = False  # does every path through the steps before this one end? (linear, not
+    for index, step in enumerate(steps):  # a re-check of all earlier steps per step)
+        if ended and not isinstance(step, GoalStep):
             ctx.error((*prefix, index), f"step {index + 1} is unreachable: every path before "
                       "it ends with an exit", "remove it, or move the exit after it")
             return
+        ended = ended or _ends_here(step)
         if isinstance(step, SplitStep):
             for b, branch in enumerate(step.split):
                 if isinstance(branch, Branch):

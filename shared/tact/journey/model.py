@@ -73,6 +73,11 @@ def _exit_rule(value: Any) -> Any:
 
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MIN_WAIT = 60
+# A Standard workflow execution lasts at most one year (Step Functions service quotas:
+# https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); a journey whose
+# waits add up to more would be ended by AWS mid-way.
+MAX_JOURNEY_SECONDS = 365 * 86400
+MAX_TRIGGER_AGE = 86400
 
 
 class WaitSpec(_Strict):
@@ -94,6 +99,9 @@ class WaitSpec(_Strict):
                              "(e.g. \"09:00\")")
         if self.duration is not None and self.duration < MIN_WAIT:
             raise ValueError(f"a wait must be at least one minute, got {self.duration}s")
+        if self.duration is not None and self.duration > MAX_JOURNEY_SECONDS:
+            raise ValueError(f"a wait can be at most 365d (Step Functions ends an execution "
+                             f"after one year), got {self.duration // 86400}d")
         if self.at is not None:
             if not TIME_OF_DAY.match(self.at):
                 raise ValueError(f"`at` must be a local time of day like 09:00, got {self.at!r}")
@@ -118,13 +126,27 @@ class WaitStep(_Strict):
         return {"duration": value} if isinstance(value, str | int) else value
 
 
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
 class SendSpec(_Strict):
     id: StepId
-    template: str = Field(min_length=1, description="name of a file in journeys/templates/")
+    template: str = Field(min_length=1, description="name of a file in journeys/templates/, "
+                          "without folder or .yaml")
     channel: ChannelChoice = "email"
     fallback: list[Channel] = Field(
         default_factory=list, description="channels to try, in order, when the first cannot be used"
     )
+
+    @field_validator("template")
+    @classmethod
+    def _a_file_name(cls, value: str) -> str:
+        # Templates are the files directly in templates/ (deployed in the bundle by name):
+        # a folder or `..` would pass a file check here and match no template when sent.
+        if not TEMPLATE_NAME.match(value) or ".." in value or value.endswith(".yaml"):
+            raise ValueError(f"template {value!r} must be the name of a file in templates/ "
+                             "without folder or .yaml, e.g. cart_reminder_1")
+        return value
 
 
 class SendStep(_Strict):
@@ -282,6 +304,9 @@ class WaitForSpec(_Strict):
     def _a_minute(cls, value: int) -> int:
         if value < MIN_WAIT:
             raise ValueError(f"a wait_for timeout must be at least one minute, got {value}s")
+        if value > MAX_JOURNEY_SECONDS:
+            raise ValueError(f"a wait_for timeout can be at most 365d (Step Functions ends an "
+                             f"execution after one year), got {value // 86400}d")
         return value
 
     _event = field_validator("event")(_check_event)
@@ -359,6 +384,9 @@ class Journey(_Strict):
         default=0.0, description="share of entrants kept as a control group: they receive "
         "nothing but their conversions are tracked, e.g. 10%"
     )
+    max_trigger_age: Duration = Field(
+        default=MAX_TRIGGER_AGE, description="a trigger event older than this when it arrives "
+        "(a late delivery, a replay) enters no one: it is recorded as stale, e.g. 24h")
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("exit_on", mode="before")

@@ -224,8 +224,11 @@ def _load_templates(root: Path, diagnostics: list[Diagnostic],
             try:
                 check_syntax(source)
             except TemplateError as terr:
-                diagnostics.append(doc.error(loc, f"template error: {terr}",
-                                             "fix the Liquid syntax"))
+                inside = terr.offset is not None and terr.offset < len(source.rstrip())
+                where = (doc.locate_in_value(loc, terr.offset or 0, source)
+                         if inside else doc.locate(loc))  # e.g. no endif: the field
+                diagnostics.append(Diagnostic(str(doc.path), *where, f"template error: {terr}",
+                                              "fix the Liquid syntax"))
                 bad = True
                 continue
             if not source.strip():

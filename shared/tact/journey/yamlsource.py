@@ -14,10 +14,26 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    NodeEvent,
+)
+from ruamel.yaml.reader import ReaderError
 
 from tact.diagnostics import Diagnostic, ProjectError
 
 Position = tuple[int, int]  # 1-based line, column
+
+# Limits for every YAML file Tact reads (journeys, templates, settings, samples): far above
+# any real file, far below what hurts. Checked on the parser's event stream (which is
+# iterative) before anything is built, so a hostile file costs one linear pass.
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64  # nested mappings and lists; a split inside a split adds about four
+MAX_VALUES = 200_000  # values once aliases are expanded (a 370-byte "billion laughs")
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}"
+                       for t in ("str", "int", "float", "bool", "null", "map", "seq"))
 
 
 @dataclass
@@ -102,10 +118,79 @@ def _plain(node: Any, path: tuple[Any, ...], positions: dict[tuple[Any, ...], Po
     return node
 
 
+def _at(path: Path, text: str, index: int, message: str, hint: str) -> ProjectError:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return ProjectError([Diagnostic(str(path), line, col, message, hint)])
+
+
+def _marked(path: Path, mark: Any, message: str, hint: str) -> ProjectError:
+    return ProjectError([Diagnostic(str(path), mark.line + 1, mark.column + 1, message, hint)])
+
+
+def _tag_name(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _screen(path: Path, text: str) -> None:
+    """Refuse what no journey file needs and a hostile one uses: NUL and other control
+    characters, custom tags (``!!python/object``...), nesting past MAX_DEPTH, aliases that
+    expand past MAX_VALUES. Linear in the file; nothing is built."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _at(path, text, nul, "NUL byte in the file", "remove it: save the file as text")
+    anchored: dict[str, int] = {}  # anchor -> values it stands for, expanded
+    open_at: list[tuple[str | None, int]] = []  # open collections: anchor, count at start
+    values = 0
+    for event in YAML(typ="safe", pure=True).parse(text):  # no comment keeping: faster
+        mark = event.start_mark
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in PLAIN_TAGS:
+            raise _marked(path, mark, f"YAML tag {_tag_name(str(tag))} is not allowed",
+                          "remove the tag: journey files hold plain text, numbers, lists "
+                          "and mappings")
+        if isinstance(event, AliasEvent):
+            values += anchored.get(str(event.anchor), 1)
+        elif isinstance(event, CollectionStartEvent):
+            open_at.append((event.anchor, values))
+            values += 1
+            if len(open_at) > MAX_DEPTH:
+                raise _marked(path, mark, f"nested more than {MAX_DEPTH} levels deep",
+                              "flatten the file: no journey needs this much nesting")
+        elif isinstance(event, CollectionEndEvent):
+            anchor, start = open_at.pop()
+            if anchor:
+                anchored[str(anchor)] = values - start
+        elif isinstance(event, NodeEvent):  # a scalar
+            values += 1
+            if event.anchor:
+                anchored[str(event.anchor)] = 1
+        if values > MAX_VALUES:
+            raise _marked(path, mark, f"more than {MAX_VALUES:,} values once aliases (*name) "
+                          "are expanded", "write the values out, or use fewer aliases")
+
+
 def load_yaml(path: Path) -> YamlDocument:
     yaml = YAML(typ="rt")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ProjectError([Diagnostic(
+                str(path), 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                "split it: one journey, template or settings file each")])
+        text = path.read_text(encoding="utf-8")
+        _screen(path, text)
+        raw = yaml.load(text)
+    except ReaderError as err:  # a control character YAML does not allow
+        raise _at(path, text, max(int(err.position), 0), f"invalid YAML: character "
+                  f"{err.character!r} is not allowed", "remove it: save the file as text"
+                  ) from None
+    except RecursionError:  # past the screen's depth limit only if Python's is lower
+        raise ProjectError([Diagnostic(str(path), 1, 1, "nested too deeply",
+                                       "flatten the file")]) from None
+    except OSError as err:
+        raise ProjectError([Diagnostic(str(path), 1, 1, f"cannot read the file: "
+                                       f"{err.strerror or err}", "check the path")]) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -16,8 +16,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from tact import clock
+from tact.conditions import ExpressionFailed, ExpressionFailure, condition
+from tact.conditions import value as expression_value
 from tact.customer import PROFILE, CustomerState
-from tact.expressions import ExpressionError, context_for, evaluate, freshness_of, is_true
+from tact.expressions import context_for, freshness_of
 from tact.journey.bundle import Bundle
 from tact.journey.model import TIME_OF_DAY
 from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_holdout, pick
@@ -63,25 +65,44 @@ def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
                                      deps.store.read_customer(request.customer_id, now))
     if request.op == "split":
         context = _context(state, request.trigger)
-        for index, condition in enumerate(request.conditions):
-            try:
-                if condition is None or is_true(condition, context):
-                    return {"branch": index}
-            except ExpressionError:
-                continue  # a condition that cannot be evaluated on this customer is not met
+        for index, text in enumerate(request.conditions):
+            if text is None:
+                return {"branch": index}
+            met, failure = condition(text, context, journey=request.journey,
+                                     where=f"split {request.step} if #{index + 1}",
+                                     on_error=False, outcome="the entry ended")
+            if failure is not None:
+                _failed(request, deps, now, failure)
+            if met:
+                return {"branch": index}
         return {"branch": -1}
     zone = state.attribute("timezone") or deps.bundle.settings.default_timezone
     if request.until and TIME_OF_DAY.match(request.until):
         return {"until": clock.iso(next_time_of_day(now, request.until, zone))}
-    try:
-        value = evaluate(request.until or "", _context(state, request.trigger))
-    except ExpressionError:
-        value = None
-    moment = date_from_data(value, request.at, zone)
+    found, failure = expression_value(request.until or "", _context(state, request.trigger),
+                                      journey=request.journey,
+                                      where=f"wait {request.step} until",
+                                      outcome="the entry ended")
+    if failure is not None:
+        _failed(request, deps, now, failure)
+    moment = date_from_data(found, request.at, zone)
     if moment is None or moment <= now:
         # No usable date (or one already past): go on now rather than wait forever.
         return {"until": clock.iso(now), "note": f"no future date from {request.until}"}
     return {"until": clock.iso(moment)}
+
+
+def _failed(request: DecideRequest, deps: DecideDeps, now: datetime,
+            failure: ExpressionFailure) -> None:
+    """Neither a branch nor the next steps: no guess about the customer can be right, so the
+    step fails (its Catch ends the execution; not retried) and the decision log says why."""
+    ttl = int(now.timestamp()) + deps.bundle.settings.message_log_ttl
+    deps.store.write(request.customer_id, [Put({
+        "sk": f"LOG#{clock.iso(now)}#{request.execution}#{request.step}#expression",
+        "kind": "expression_error", "journey": request.journey,
+        "execution": request.execution, "reason": failure.reason, "at": clock.iso(now),
+        "ttl": ttl})])
+    raise ExpressionFailed(failure.reason)
 
 
 def _holdout(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:

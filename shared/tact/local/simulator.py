@@ -130,6 +130,8 @@ class Simulation:
                 "TACT_MODEL_BUCKET": "",  # set (on moto) when a model is installed
                 "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
                 "POWERTOOLS_METRICS_NAMESPACE": "Tact", "POWERTOOLS_SERVICE_NAME": "tact",
+                # Metrics are CloudWatch's; here they would only be printed into the report.
+                "POWERTOOLS_METRICS_DISABLED": "true",
             }
             with environment(env), self._aws():
                 try:

@@ -7,6 +7,7 @@ message naming the field, and the logic below only ever sees valid data.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -31,6 +32,7 @@ ATTRIBUTE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 CONTACT_NAMES = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
                  "push_endpoint", "first_name")
 
+EARLIEST_YEAR = 1970  # Unix time: TTLs and epoch-second counters cannot go before it
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
 
 
@@ -196,6 +198,19 @@ class ShopEvent(BaseModel):
     customer_id: _ID
     time: AwareDatetime
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("time")
+    @classmethod
+    def _utc_instant(cls, value: datetime) -> datetime:
+        """One UTC instant from here on: times are compared as instants, never as text."""
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is out of range once converted to UTC; send a time in UTC (Z) "
+                             "between 1970 and 9999") from None
+        if moment.year < EARLIEST_YEAR:
+            raise ValueError(f"is before {EARLIEST_YEAR}; send the time the event happened")
+        return moment
 
     @field_validator("type")
     @classmethod

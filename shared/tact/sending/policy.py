@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tact import clock
+from tact.conditions import condition
 from tact.customer import CustomerState, cap_key
-from tact.expressions import context_for, is_true
+from tact.expressions import context_for
 from tact.journey.model import ExitRule
 from tact.journey.settings import Cap, Settings
 from tact.store.base import Put
@@ -42,17 +44,24 @@ def suppressed(state: CustomerState, channel: str, address: str | None) -> bool:
 
 
 def exit_reason(state: CustomerState, rules: list[ExitRule], trigger: dict[str, Any],
-                entered_at: str) -> str | None:
-    """Has an exit event for this entry arrived (even one the stop call missed)?"""
+                entered_at: str, journey: str = "") -> str | None:
+    """Has an exit event for this entry arrived (even one the stop call missed)?
+
+    A rule that cannot be evaluated on an event counts as met (fail-safe: nothing is sent)."""
     entry_context = context_for(trigger, state.attributes())
-    for rule in rules:
+    since = clock.instant(entered_at)
+    for index, rule in enumerate(rules):
         for event in state.recent_events(rule.event):
-            if str(event.get("time", "")) < entered_at:
+            if clock.instant(event.get("time")) < since:
                 continue
             context = {**entry_context, "entry": entry_context, "event": event,
                        **_nouns(rule.event, event)}
-            if is_true(rule.when, context):
-                return f"{rule.event} at {event.get('time')}"
+            met, failure = condition(rule.when, context, journey=journey,
+                                     where=f"exit_on #{index + 1} when", on_error=True,
+                                     outcome="exited")
+            if met:
+                return f"{rule.event} at {event.get('time')}" + (
+                    f" ({failure.reason})" if failure else "")
     return None
 
 

@@ -90,7 +90,8 @@ def _decide(request: SendRequest, state: CustomerState, deps: SendDeps,
                          channel=channel, reason=reason, notes=notes or [], detail=detail)
         return record, [Put(record, expect="absent")], None
 
-    exited = exit_reason(state, request.exit_on, request.trigger, request.entered_at)
+    exited = exit_reason(state, request.exit_on, request.trigger, request.entered_at,
+                         request.journey)
     if exited:
         return suppress("exited", detail=exited)
     template = deps.bundle.templates.get(request.template)
