@@ -18,7 +18,7 @@ import pytest
 
 from tact.customer import CustomerState
 from tact.local.simulator import Simulation, SimulationReport
-from tact.sending.decide import exit_reason
+from tact.sending.policy import exit_reason
 from tests.conftest import JOURNEYS
 from tests.invariants import cart, event, opted_in
 
