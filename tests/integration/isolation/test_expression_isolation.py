@@ -19,8 +19,8 @@ import pytest
 from tact.customer import CustomerState
 from tact.local.simulator import Simulation, SimulationReport
 from tact.sending.policy import exit_reason
-from tests.conftest import JOURNEYS
-from tests.invariants import cart, event, opted_in
+from tests.support.invariants import cart, event, opted_in
+from tests.support.paths import JOURNEYS
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 BIG_ORDERS = """\
@@ -29,7 +29,7 @@ name: Thank-you for big web orders
 trigger:
   event: purchase_completed
   when: "$number(order.order_id) > 1000"
-purpose: transactional
+purpose: marketing
 steps:
   - send: {id: thanks, template: thanks}
 """
@@ -38,7 +38,7 @@ steps:
 THANKS = """\
 email:
   subject: "Thank you for your order"
-  text: "Thank you. Preferences: {{ links.preferences }}"
+  text: "Thank you. Unsubscribe: {{ links.unsubscribe }}"
 """
 
 
@@ -105,7 +105,7 @@ SPLIT = """\
 id: vip_thanks
 name: Thanks, by tier
 trigger: {event: purchase_completed}
-purpose: transactional
+purpose: marketing
 steps:
   - split:
       - if: "$number(order.order_id) > 1000"
@@ -117,7 +117,7 @@ WAIT_FOR = """\
 id: paid_after_signup
 name: Paid after signup
 trigger: {event: signup}
-purpose: transactional
+purpose: marketing
 steps:
   - wait_for:
       id: paid

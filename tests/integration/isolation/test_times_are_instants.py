@@ -14,7 +14,7 @@ import pytest
 
 from tact.local.simulator import Simulation
 from tact.models.events import EventError, parse_event
-from tests.conftest import JOURNEYS
+from tests.support.paths import JOURNEYS
 
 JOURNEY = """\
 id: first_order

@@ -11,7 +11,7 @@ import pytest
 
 from tact.expressions import ExpressionError, evaluate
 from tact.templates import TemplateError, render_text
-from tests.timeguard import guard
+from tests.support.timeguard import guard
 
 RUNAWAY = [
     ("($f := function($n){ $f($n + 1) }; $f(1))", {"D1011", "D1012"}),  # tail call: time
