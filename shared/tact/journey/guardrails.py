@@ -198,32 +198,15 @@ def _roots(event_type: str, extra: dict[str, str] | None = None) -> dict[str, st
 
 
 def _expressions(ctx: _Ctx) -> None:
-    j = ctx.journey
-    trigger_roots = _roots(j.trigger.event)
-    checks: list[tuple[tuple[Any, ...], str, dict[str, str]]] = []
-    if j.trigger.when:
-        checks.append((("trigger", "when"), j.trigger.when, trigger_roots))
-    for i, rule in enumerate(j.exit_on):
-        if rule.when:
-            roots = {**trigger_roots, "entry": "", **_roots(rule.event)}
-            checks.append((("exit_on", i, "when"), rule.when, roots))
-    for path, step in step_paths(j.steps):
-        if isinstance(step, SplitStep):
-            for b, branch in enumerate(step.split):
-                if isinstance(branch, Branch):
-                    checks.append(((*path, "split", b, "if"), branch.if_, trigger_roots))
-        elif isinstance(step, WaitStep) and step.wait.until and not step.wait.until_time_of_day():
-            checks.append(((*path, "wait", "until"), step.wait.until, trigger_roots))
-        elif isinstance(step, GoalStep) and step.goal.when:
-            roots = {**trigger_roots, "entry": "", **_roots(step.goal.event)}
-            checks.append(((*path, "goal", "when"), step.goal.when, roots))
-        elif getattr(step, "wait_for", None) is not None and step.wait_for.when:
-            roots = {**trigger_roots, "entry": "", **_roots(step.wait_for.event)}
-            checks.append(((*path, "wait_for", "when"), step.wait_for.when, roots))
-    for loc, text, roots in checks:
-        for root, segments, offset in paths_read(text):
-            where = ctx.doc.locate_in_value(loc, offset, text)
-            _check_path(ctx, loc, where, root, segments, roots)
+    from tact.journey.sites import expression_sites
+
+    trigger_roots = _roots(ctx.journey.trigger.event)
+    for site in expression_sites(ctx.journey):
+        roots = ({**trigger_roots, "entry": "", **_roots(site.event)} if site.with_entry
+                 else trigger_roots)
+        for root, segments, offset in paths_read(site.text):
+            where = ctx.doc.locate_in_value(site.loc, offset, site.text)
+            _check_path(ctx, site.loc, where, root, segments, roots)
 
 
 def _at(doc: YamlDocument, where: tuple[int, int], message: str, hint: str,

@@ -78,6 +78,10 @@ MIN_WAIT = 60
 # waits add up to more would be ended by AWS mid-way.
 MAX_JOURNEY_SECONDS = 365 * 86400
 MAX_TRIGGER_AGE = 86400
+# Same quotas page: a definition is at most 1 MB and an execution's history 25,000 events; a
+# step compiles to one to three states of a few hundred bytes, and each state entered adds
+# two to five history events.
+MAX_STEPS = 1_000
 
 
 class WaitSpec(_Strict):
@@ -393,6 +397,16 @@ class Journey(_Strict):
     @classmethod
     def _exit_shorthand(cls, value: Any) -> Any:
         return [_exit_rule(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _not_too_many_steps(self) -> Journey:
+        count = sum(1 for _ in iter_steps(self.steps))
+        if count > MAX_STEPS:
+            raise ValueError(
+                f"a journey has at most {MAX_STEPS:,} steps in `steps`, branches included; "
+                f"this one has {count:,}: split it into several journeys (its state machine "
+                "must stay within Step Functions' 1 MB definition and 25,000 history events)")
+        return self
 
     @model_validator(mode="after")
     def _reentry_interval(self) -> Journey:

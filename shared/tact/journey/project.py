@@ -23,6 +23,7 @@ from tact.journey.model import Journey, SendStep, UpdateStep, iter_steps
 from tact.journey.overlaps import overlap_warnings
 from tact.journey.references import check_input_reads
 from tact.journey.settings import Settings
+from tact.journey.trial import try_expressions
 from tact.journey.yamlsource import YamlDocument, load_yaml
 from tact.templates import (
     PLACEHOLDER,
@@ -288,6 +289,7 @@ def _guardrails(project: Project) -> None:
                       project.settings.min_marketing_spacing, custom, fields)
         check_input_reads(journey, doc, project.templates, project.template_sources,
                           project.diagnostics)
+        try_expressions(journey, doc, project.diagnostics)
         for spec in journey.sends():
             template = project.templates.get(spec.template)
             # Checked once per trigger event: that decides what data a template sees.
