@@ -1,10 +1,10 @@
 """Finding 1 of issue 14: one journey's failing expression stops only itself.
 
-A second journey whose trigger raises on some purchases (``$number("WEB-1001")``) must not
-fail the purchase for the abandoned-cart journey: the purchase is stored, ends the cart
-journey, and no reminder goes out after it. Each kind of expression resolves to the choice
-that sends nothing, and the reason is on record. Run through the real handlers, the compiled
-state machines and the executor (in-memory store: the isolation is in Tact's logic).
+A second journey whose trigger raises on some purchases (``$number("SHOP-1001")``; it works on
+the examples `tact validate` tries) must not fail the purchase for the abandoned-cart journey:
+the purchase is stored, ends the cart journey, and no reminder goes out after it. Each kind
+of expression resolves to the choice that sends nothing, and the reason is on record. Run
+through the real handlers, the compiled state machines and the executor (in-memory store).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ id: big_orders
 name: Thank-you for big web orders
 trigger:
   event: purchase_completed
-  when: "$number(order.order_id) > 1000"
+  when: "$number($substringAfter(order.order_id, 'WEB-')) > 1000"
 purpose: marketing
 steps:
   - send: {id: thanks, template: thanks}
@@ -56,7 +56,7 @@ def run(folder: Path, events: list[dict[str, Any]]) -> SimulationReport:
                       functions_dir=JOURNEYS.parent / "functions").run(events)
 
 
-def purchase(at: datetime, order_id: str = "WEB-1001") -> dict[str, Any]:
+def purchase(at: datetime, order_id: str = "SHOP-1001") -> dict[str, Any]:
     return event(f"buy-{order_id}", "purchase_completed", "ana", at,
                  {"order_id": order_id, "cart_id": "c1", "value": 40})
 
@@ -73,17 +73,18 @@ def test_a_journey_whose_trigger_raises_does_not_stop_the_purchase_ending_the_ca
     assert cart_run["status"] == "ABORTED"  # stopped by the purchase, before the reminder
     [skipped] = [t for t in report.timeline if t.journey == "big_orders" and t.what == "skipped"]
     assert "trigger.when" in skipped.detail
-    assert "$number(order.order_id) > 1000" in skipped.detail
-    assert "WEB-1001" not in skipped.detail  # the error names the place, not the data
+    assert "$number($substringAfter(order.order_id, 'WEB-')) > 1000" in skipped.detail
+    assert "SHOP-1001" not in skipped.detail  # the error names the place, not the data
 
 
 def test_a_trigger_that_raises_on_some_events_still_enters_on_the_others(tmp_path: Path) -> None:
     folder = project(tmp_path, big_orders=BIG_ORDERS)
-    report = run(folder, [*opted_in("ana", T0), purchase(T0 + timedelta(hours=1), "WEB-1"),
-                          purchase(T0 + timedelta(hours=2), "2000")])
+    report = run(folder, [*opted_in("ana", T0), purchase(T0 + timedelta(hours=1), "SHOP-1"),
+                          purchase(T0 + timedelta(hours=2), "WEB-2000")])
     started = [t for t in report.timeline if t.journey == "big_orders" and t.what == "started"]
     skipped = [t for t in report.timeline if t.journey == "big_orders" and t.what == "skipped"]
     assert len(started) == 1 and len(skipped) == 1
+    assert "expression failed" in skipped[0].detail
 
 
 def test_an_exit_rule_that_raises_counts_as_met_in_the_send_path_guard() -> None:
@@ -108,7 +109,7 @@ trigger: {event: purchase_completed}
 purpose: marketing
 steps:
   - split:
-      - if: "$number(order.order_id) > 1000"
+      - if: "$number($substringAfter(order.order_id, 'WEB-')) > 1000"
         steps: [{send: {id: vip, template: thanks}}]
       - else: [{send: {id: standard, template: thanks}}]
 """
@@ -123,7 +124,7 @@ steps:
       id: paid
       event: purchase_completed
       timeout: 24h
-      when: "$number(order.order_id) > 1000"
+      when: "$number($substringAfter(order.order_id, 'WEB-')) > 1000"
       on_event: [{send: {id: thanks, template: thanks}}]
       on_timeout: [{send: {id: nudge, template: thanks}}]
 """
@@ -142,4 +143,4 @@ def test_a_split_or_wait_for_that_raises_sends_nothing_and_says_why(
     assert execution["status"] in ("FAILED", "ABORTED")
     reasons = [t.detail for t in report.timeline if t.journey == journey
                and "expression failed" in t.detail]
-    assert reasons and "$number(order.order_id) > 1000" in reasons[0]
+    assert reasons and "$number($substringAfter(order.order_id, 'WEB-')) > 1000" in reasons[0]
