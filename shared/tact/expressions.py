@@ -81,7 +81,7 @@ class ExpressionError(ValueError):
 
 
 class _Bounded:
-    """A compiled expression with its budgets, restarted for every evaluation."""
+    """A journey condition with its budgets, restarted for every evaluation."""
 
     def __init__(self, compiled: jsonata.Jsonata) -> None:
         from jsonata.timebox import Timebox
@@ -91,21 +91,35 @@ class _Bounded:
         # construction, so each evaluation below restarts it.
         self.box = Timebox(compiled.environment, MAX_MILLISECONDS, MAX_DEPTH)
 
-    def evaluate(self, context: Any) -> Any:
+    def evaluate(self, context: Any, bindings: dict[str, Any] | None = None) -> Any:
+        import jsonata
+
         self.box.time = self.box.current_milli_time()
         self.box.depth = 0
-        return self.compiled.evaluate(context)
+        # jsonata-python reads a thread-global "current expression" for higher-order functions.
+        jsonata.Jsonata.CURRENT.jsonata = self.compiled
+        return self.compiled.evaluate(context, bindings)
 
 
 @lru_cache(maxsize=1024)
-def compile_expression(text: str) -> _Bounded:
+def compile_expression(text: str) -> jsonata.Jsonata:
     import jsonata  # on first use: simple comparisons never need it (cold start)
 
     try:
-        return _Bounded(jsonata.Jsonata(text))
+        return jsonata.Jsonata(text)
     except Exception as err:  # jsonata-python raises its own JException
         raise ExpressionError(f"invalid JSONata expression {text!r}: {err}",
                               *_code_and_position(err)) from None
+
+
+@lru_cache(maxsize=1024)
+def _bounded(text: str) -> _Bounded:
+    """Its own compiled copy: the budgets hook into the expression's environment, which the
+    local Step Functions executor's copy (``compile_expression``) must not carry."""
+    import jsonata
+
+    compile_expression(text)  # a syntax error is raised as ExpressionError, once
+    return _Bounded(jsonata.Jsonata(text))
 
 
 def _code_and_position(err: BaseException) -> tuple[str, int | None]:
@@ -119,7 +133,7 @@ def _code_and_position(err: BaseException) -> tuple[str, int | None]:
 
 def evaluate(text: str, context: dict[str, Any]) -> Any:
     try:
-        return compile_expression(text).evaluate(context, _clock_bindings(text))
+        return _bounded(text).evaluate(context, _clock_bindings(text))
     except ExpressionError:
         raise
     except Exception as err:  # any failure of this expression on this data, RecursionError too
