@@ -17,7 +17,10 @@ def test_a_failed_condition_is_logged_and_counted_without_the_customer_s_data(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
-    handler = logger().registered_handler  # cached with the real stdout: swap its stream only
+    log = logger()  # cached, maybe by a test that ran with another level: set it for this one
+    level = log.log_level
+    log.setLevel("INFO")
+    handler = log.registered_handler  # cached with the real stdout: swap its stream only
     stream, printed = io.StringIO(), io.StringIO()  # no capsys: the cached handler must
     previous = handler.setStream(stream)              # never keep a per-test stream
     try:
@@ -28,6 +31,7 @@ def test_a_failed_condition_is_logged_and_counted_without_the_customer_s_data(
                                      on_error=False, outcome="not entered")
     finally:
         handler.setStream(previous)
+        log.setLevel(level)
     assert met is False and failure is not None
     assert failure.journey == "big_orders" and failure.where == "trigger.when"
     out = printed.getvalue() + stream.getvalue()
