@@ -54,3 +54,12 @@ def pinpoint_cost(settings: Settings, *, audience: int, sends: Mapping[str, int]
         lines[f"messages_{channel}"] = count * getattr(p, _PINPOINT_PRICE.get(channel,
                                                                             "pinpoint_email"))
     return Breakdown(lines)
+
+
+def per_recipients(settings: Settings, channel: str, purpose: str, recipients: int,
+                   segments: int = 64, batch: int = 100) -> Breakdown:
+    """A broadcast to ``recipients`` customers who all get it (a table of as many
+    customers), for ``tact cost``; ``tact broadcast plan`` prices a real audience."""
+    return broadcast_cost(settings, customers=recipients, audience=recipients,
+                          batches=max(segments, math.ceil(recipients / batch)),
+                          segments=segments, sends={channel: recipients}, purpose=purpose)

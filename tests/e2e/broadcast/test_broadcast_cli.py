@@ -57,3 +57,14 @@ def test_graph_draws_a_broadcast() -> None:
     result = CliRunner().invoke(app, ["graph", "autumn_range", "-j", str(EXAMPLES)])
     assert result.exit_code == 0
     assert "flowchart TD" in result.output and "favorite_category = 'fashion'" in result.output
+
+
+def test_tact_cost_prices_each_broadcast_per_recipients() -> None:
+    result = CliRunner().invoke(app, ["cost", "-j", str(EXAMPLES), "--json",
+                                      "--entries", "1000000"])
+    assert result.exit_code == 0, result.output
+    (priced,) = json.loads(result.output)["broadcasts"]
+    assert priced["broadcast"] == "autumn_range" and priced["recipients"] == 1_000_000
+    assert priced["lines"]["messages_email"] == 100.0  # $0.10 per 1,000 emails
+    assert priced["total"] > priced["lines"]["messages_email"]
+    assert priced["pinpoint"] > priced["total"]
