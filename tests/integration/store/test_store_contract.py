@@ -350,3 +350,38 @@ def test_a_scan_of_item_kinds_returns_each_once_with_its_customer(store: Custome
                 break
     assert sorted(seen) == sorted((f"c{n}", sk) for n in range(5)
                                   for sk in ("PROFILE", "LAST#purchase_completed"))
+
+
+# --- condition checks (what the send re-checks in its transaction) ------------------------
+
+def test_a_check_of_what_was_read_passes_and_writes_nothing(store: CustomerStore) -> None:
+    from tact.store.base import Check
+
+    store.write("ana", [Put({"sk": consent_key("email", "marketing"), "granted": True,
+                             "version": 3})])
+    store.write("ana", [Put({"sk": "MSG#e1#s1", "status": "sent"}, expect="absent"),
+                        Check(consent_key("email", "marketing"), {"version": 3}),
+                        Check(suppression_key("email"), "absent")])
+    assert sks(store) == [consent_key("email", "marketing"), "MSG#e1#s1"]
+    assert item(store, consent_key("email", "marketing")) == {
+        "pk": "C#ana", "sk": consent_key("email", "marketing"), "granted": True,
+        "version": Decimal(3)}
+
+
+@pytest.mark.parametrize("check", ["changed", "appeared", "gone"])
+def test_a_check_of_something_that_changed_fails_the_whole_transaction(
+        store: CustomerStore, check: str) -> None:
+    from tact.store.base import Check
+
+    store.write("ana", [Put({"sk": consent_key("email", "marketing"), "granted": False,
+                             "version": 4}),
+                        Put({"sk": suppression_key("email"), "at": "t"})])
+    checks = {
+        "changed": Check(consent_key("email", "marketing"), {"version": 3}),
+        "appeared": Check(suppression_key("email"), "absent"),
+        "gone": Check("ENTRY#j#e1", {"until": "2026-11-03T00:00:00Z"}),
+    }
+    with pytest.raises(ConditionFailed):
+        store.write("ana", [Put({"sk": "MSG#e1#s1", "status": "sent"}, expect="absent"),
+                            checks[check]])
+    assert item(store, "MSG#e1#s1") is None
