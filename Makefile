@@ -17,7 +17,7 @@ UV         := .uv/bin/uv
 LOCK       := requirements/dev.txt
 LAYER_LOCK := requirements/layer.txt
 MODEL_LOCK := requirements/model.txt
-LAMBDA     := --python-version 3.12 --python-platform aarch64-manylinux2014
+LAMBDA     := --python-version 3.12 --python-platform aarch64-manylinux_2_28
 COMPILE     = $(UV) pip compile --quiet --generate-hashes $(UPGRADE)
 
 $(UV):

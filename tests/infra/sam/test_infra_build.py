@@ -93,7 +93,8 @@ def host_natives(layer: Path, packages: str = "python",
         arch = "x86_64" if platform.machine() in ("x86_64", "AMD64") else "aarch64"
         result = subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-             str(target), "--platform", f"manylinux2014_{arch}", "--implementation", "cp",
+             str(target), "--platform", f"manylinux_2_28_{arch}", "--platform",
+             f"manylinux2014_{arch}", "--implementation", "cp",
              "--python-version", "3.12", "--only-binary=:all:", *wanted],
             capture_output=True, text=True, timeout=600, check=False)
         assert result.returncode == 0, result.stderr[-3000:]
