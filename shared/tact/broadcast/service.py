@@ -29,6 +29,7 @@ from tact.sending.channels import ProviderTransientError
 from tact.sending.models import SendRequest
 from tact.sending.service import SendDeps, send_step
 from tact.store.base import CustomerStore, Put, ScanSegment, StoreTransientError
+from tact.store.items import holdout_log
 
 MAX_BATCH = 100  # customers per send invocation without a throttle (~100 sends per Lambda)
 PACING_WINDOW = 10  # seconds: with a throttle, a batch is what one segment may send in this
@@ -187,9 +188,6 @@ def _record_control(deps: SendDeps, runtime: BroadcastRuntime, customer_id: str,
     """The control group is recorded like a journey's (a ``holdout`` decision in the log),
     under a fixed key, so a retried batch writes the same item again."""
     now = clock.now()
-    deps.store.write(customer_id, [Put({
-        "sk": f"LOG#{at}#{execution_of(runtime.id)}#holdout", "kind": "holdout",
-        "journey": runtime.id, "execution": execution_of(runtime.id),
-        "reason": f"control group ({runtime.holdout:.0%} holdout)", "at": clock.iso(now),
-        "ttl": int(now.timestamp()) + deps.bundle.settings.message_log_ttl,
-    })])
+    deps.store.write(customer_id, [Put(holdout_log(
+        key_at=at, journey=runtime.id, execution=execution_of(runtime.id),
+        share=runtime.holdout, now=now, ttl_seconds=deps.bundle.settings.message_log_ttl))])

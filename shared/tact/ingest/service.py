@@ -21,6 +21,7 @@ from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
 from tact.sending.policy import exit_reason
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
+from tact.store.items import decision_log, log_key
 
 if TYPE_CHECKING:
     from tact.recommend.profile_scores import ModelSource
@@ -186,16 +187,10 @@ def _scored(state: CustomerState, event: ShopEvent, planned: Put | None,
 
 def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, n: int) -> Put:
     """Journey decisions go in the customer's log beside messages: 'why not?' has an answer."""
-    return Put({
-        "sk": f"LOG#{clock.iso(now)}#{event.id}#{n}",
-        "kind": action.kind,
-        "journey": action.journey,
-        "execution": action.execution,
-        "reason": action.reason,
-        "event_id": event.id,
-        "at": clock.iso(now),
-        "ttl": int(now.timestamp()) + ttl,
-    })
+    return Put(decision_log(key=log_key(clock.iso(now), event.id, n), kind=action.kind,
+                            journey=action.journey, execution=action.execution,
+                            reason=action.reason, now=now, ttl_seconds=ttl,
+                            event_id=event.id))
 
 
 def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,

@@ -26,6 +26,7 @@ from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_h
 from tact.journey_steps.dates import date_from_data, next_time_of_day
 from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
+from tact.store.items import holdout_log
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
 MAX_RACES = 5
@@ -109,11 +110,9 @@ def _holdout(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[st
     if not in_holdout(request.journey, request.customer_id, request.share):
         return {"branch": TREATMENT}
     # Control: nothing is sent, but the entry stays on record so conversions are counted.
-    ttl = int(now.timestamp()) + deps.bundle.settings.message_log_ttl
-    writes = [Put({"sk": f"LOG#{clock.iso(now)}#{request.execution}#holdout", "kind": "holdout",
-                   "journey": request.journey, "execution": request.execution,
-                   "reason": f"control group ({request.share:.0%} holdout)",
-                   "at": clock.iso(now), "ttl": ttl})]
+    writes = [Put(holdout_log(key_at=clock.iso(now), journey=request.journey,
+                              execution=request.execution, share=request.share, now=now,
+                              ttl_seconds=deps.bundle.settings.message_log_ttl))]
     # (The entry item is left alone: membership is recomputed from journey and customer.)
     deps.store.write(request.customer_id, writes)
     return {"branch": CONTROL}

@@ -17,10 +17,11 @@ from typing import Any, Literal
 
 from tact import clock
 from tact.consent import consent_write, customer_decision
-from tact.customer import CustomerState, suppression_key
+from tact.customer import CustomerState
 from tact.sending.channels import untag_value
 from tact.sending.policy import address_fingerprint
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError, Write
+from tact.store.items import suppression
 
 HISTORY_KEPT = 20
 MAX_RACES = 5
@@ -114,15 +115,9 @@ def _writes(feedback: Feedback, state: CustomerState, now: Any) -> list[Write]:
     entry = {"reason": feedback.kind, "detail": feedback.detail,
              "at": feedback.at or clock.iso(now), "message_id": feedback.message_id,
              "journey": feedback.journey, "step": feedback.step}
-    item = {
-        "sk": suppression_key("email"),
-        "kind": "suppression",
-        "channel": "email",
-        "source": "ses",
-        **entry,
-        "recorded_at": clock.iso(now),
-        "history": [entry, *list(current.get("history") or [])][:HISTORY_KEPT],
-    }
+    item = suppression("email", "ses", entry,
+                       [entry, *list(current.get("history") or [])][:HISTORY_KEPT],
+                       recorded_at=clock.iso(now))
     if address:
         item["address_hash"] = address_fingerprint(address)
     # No TTL: a suppressed address is never emailed again (a new address clears it).

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tact import clock
-from tact.customer import CustomerState, msg_key, suppression_key
+from tact.customer import CustomerState, msg_key
 from tact.journey.bundle import Bundle
 from tact.sending.channels import (
     ChannelSender,
@@ -36,6 +36,7 @@ from tact.sending.policy import (
 from tact.sending.quiet_hours import next_allowed
 from tact.sending.rechecks import read_checks
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
+from tact.store.items import suppression
 from tact.templates import TemplateError, render_message
 
 MAX_RACES = 5  # concurrent sends for one customer re-read and decide again this often
@@ -166,10 +167,8 @@ def _dispatch(request: SendRequest, deps: SendDeps, record: dict[str, Any],
 def provider_suppression(outbound: Outbound, code: str, at: str) -> dict[str, Any]:
     entry = {"reason": code, "detail": code, "at": at, "journey": outbound.journey,
              "step": outbound.step}
-    return {"sk": suppression_key(outbound.channel), "kind": "suppression",
-            "channel": outbound.channel, "source": "provider",
-            "address_hash": address_fingerprint(outbound.address), **entry,
-            "history": [entry]}
+    return suppression(outbound.channel, "provider", entry, [entry],
+                       address_hash=address_fingerprint(outbound.address))
 
 
 def _release(request: SendRequest, deps: SendDeps, record: dict[str, Any],
