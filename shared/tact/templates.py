@@ -119,7 +119,7 @@ def _environment(autoescape: bool = False) -> Any:
 
     from tact.template_filters import FILTERS
 
-    class Bounded(Environment):  # type: ignore[misc]
+    class Bounded(Environment):
         loop_iteration_limit = LOOP_ITERATIONS
         output_stream_limit = OUTPUT_CHARACTERS
         local_namespace_limit = LOCAL_NAMESPACE_BYTES
