@@ -9,14 +9,16 @@ nothing is put. Accepted events travel the same bus → rule → queue → inges
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from tact.models.events import EventError, parse_event
+from tact.models.events import EventError, check_not_ahead, parse_event
 
 SOURCE = "shop.http"
 MAX_EVENTS = 10  # one PutEvents call
+MAX_BODY_CHARACTERS = MAX_EVENTS * 256 * 1024 * 4 // 3 + 1024  # ten 256 KB events, base64
 
 
 @dataclass
@@ -33,11 +35,28 @@ def _identity(request: dict[str, Any]) -> Any:
     return ((request.get("requestContext") or {}).get("authorizer") or {}).get("iam")
 
 
+class BadBody(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _body(request: dict[str, Any]) -> Any:
     raw = request.get("body") or ""
+    if len(raw) > MAX_BODY_CHARACTERS:
+        raise BadBody(413, f"body: {len(raw):,} characters; at most {MAX_EVENTS} events of "
+                           "256 KB each are taken in one request")
     if request.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode("utf-8", errors="replace")
-    return json.loads(raw)
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            raise BadBody(400, "body: not valid base64 (isBase64Encoded is set)") from None
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise BadBody(400, "body: nested too deeply to be a shop event") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BadBody(400, f"body is not JSON: {err}") from None
 
 
 def accept(request: dict[str, Any], put_events: Any, bus_name: str) -> HttpAnswer:
@@ -45,8 +64,8 @@ def accept(request: dict[str, Any], put_events: Any, bus_name: str) -> HttpAnswe
         return HttpAnswer(403, {"message": "Forbidden: sign the request (AWS SigV4, IAM)"})
     try:
         payload = _body(request)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        return HttpAnswer(400, {"message": f"body is not JSON: {err}"})
+    except BadBody as err:
+        return HttpAnswer(err.status, {"message": str(err)})
     events = payload.get("events") if isinstance(payload, dict) and "events" in payload \
         else [payload]
     if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
@@ -55,7 +74,8 @@ def accept(request: dict[str, Any], put_events: Any, bus_name: str) -> HttpAnswe
     errors = []
     for index, raw in enumerate(events):
         try:
-            parse_event(raw)
+            event, _ = parse_event(raw)
+            check_not_ahead(event.time)
         except EventError as err:
             errors.append({"index": index, "id": raw.get("id") if isinstance(raw, dict) else None,
                            "reason": err.reason})

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from tact.ingest.service import IngestResult, ingest_event
-from tact.models.events import EventError, parse_event
+from tact.models.events import EventError, check_not_ahead, parse_event
 
 BACKOFF_BASE_SECONDS = 2
 MAX_EVENT_BYTES = 256 * 1024  # EventBridge's entry limit: no shop event can be larger
-MAX_CLOCK_SKEW = timedelta(hours=1)  # a time further ahead would win "newest wins" forever
 BACKOFF_CAP_SECONDS = 900  # well under the queue's retention; SQS allows up to 12 h
 
 
@@ -51,19 +49,29 @@ def unwrap(body: str) -> Any:
     return message
 
 
+# Failures of the event itself, not of the moment: no retry can succeed, so the event goes to
+# the dead-letter queue at once, with the reason (throttling and conflicts raise other types).
+NEVER_SUCCEEDS = (ValueError, TypeError, ArithmeticError, RecursionError, KeyError)
+
+
 def process_message(body: str, deps: Any, dead_letter: Any,
                     sent_timestamp: str | None = None) -> IngestResult | None:
     """``sent_timestamp``: SQS's ``SentTimestamp`` (ms since the epoch, the queue's clock),
     kept as the event's receipt time across redeliveries."""
     try:
         event, data = parse_event(unwrap(body))
-        _not_ahead_of_now(event.time)
+        check_not_ahead(event.time)
         _push_endpoint_of_our_app(data)
         _as_declared(event, deps.bundle.settings)
     except EventError as err:
         dead_letter(body, err.reason)
         return None
-    result = ingest_event(event, data, deps, _received(sent_timestamp))
+    try:
+        result = ingest_event(event, data, deps, _received(sent_timestamp))
+    except NEVER_SUCCEEDS as err:  # the same data fails the same way on every retry
+        dead_letter(body, f"cannot be processed ({type(err).__name__}): "
+                          f"{str(err).splitlines()[0][:300] if str(err) else ''}")
+        return None
     for reason in result.dead_letters:  # processed, but a journey could not take it
         dead_letter(body, reason)
     return result
@@ -85,15 +93,6 @@ def _as_declared(event: Any, settings: Any) -> None:
                               settings.customer_attributes)
     if problems:
         raise EventError("; ".join(problems))
-
-
-def _not_ahead_of_now(time: Any) -> None:
-    from tact import clock
-
-    now = clock.now()
-    if time > now + MAX_CLOCK_SKEW:
-        raise EventError(f"time: {clock.iso(time)} is more than 1 h ahead of now "
-                         f"({clock.iso(now)}); check the sender's clock")
 
 
 def _push_endpoint_of_our_app(data: Any) -> None:

@@ -7,7 +7,7 @@ message naming the field, and the logic below only ever sees valid data.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic.networks import validate_email
 
+from tact.models.storable import storable_problem
+
 Channel = Literal["email", "sms", "push", "webhook"]
 Purpose = Literal["marketing", "transactional"]
 
@@ -32,6 +34,11 @@ ATTRIBUTE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 CONTACT_NAMES = ("email", "phone", "timezone", "locale", "has_account", "preferred_channel",
                  "push_endpoint", "first_name")
 
+# Far above any real order, far below what breaks sums: a profile adds price x quantity over
+# every order in Decimal arithmetic of 28 digits and DynamoDB stores 38.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_QUANTITY = 1_000_000
+MAX_CLOCK_SKEW = timedelta(hours=1)  # a time further ahead would win "newest wins" forever
 EARLIEST_YEAR = 1970  # Unix time: TTLs and epoch-second counters cannot go before it
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
 
@@ -57,8 +64,8 @@ class CartItem(BaseModel):
     sku: str
     name: str = ""
     category: str = ""
-    price: Decimal = Field(ge=0)
-    quantity: int = Field(default=1, ge=1)
+    price: Decimal = Field(ge=0, le=MAX_AMOUNT)
+    quantity: int = Field(default=1, ge=1, le=MAX_QUANTITY)
 
 
 class CustomerUpdatedData(_Data):
@@ -116,7 +123,7 @@ class ConsentChangedData(_Data):
 
 class CartUpdatedData(_Data):
     cart_id: _ID
-    value: Decimal = Field(ge=0)
+    value: Decimal = Field(ge=0, le=MAX_AMOUNT)
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     items: list[CartItem] = Field(default_factory=list)
 
@@ -128,7 +135,7 @@ class CartEmptiedData(_Data):
 class PurchaseCompletedData(_Data):
     order_id: _ID
     cart_id: _ID | None = None
-    value: Decimal = Field(ge=0)
+    value: Decimal = Field(ge=0, le=MAX_AMOUNT)
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     items: list[CartItem] = Field(default_factory=list)
     recommendations: list[CartItem] = Field(
@@ -144,7 +151,7 @@ class AccountCreatedData(CustomerUpdatedData):
 
 class CheckoutStartedData(_Data):
     cart_id: _ID
-    value: Decimal = Field(default=Decimal(0), ge=0)
+    value: Decimal = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT)
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     items: list[CartItem] = Field(default_factory=list)
 
@@ -153,7 +160,7 @@ class OrderRefundedData(_Data):
     """Money given back on an order; ``full`` means the whole order no longer counts."""
 
     order_id: _ID
-    value: Decimal = Field(ge=0, description="amount refunded")
+    value: Decimal = Field(ge=0, le=MAX_AMOUNT, description="amount refunded")
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     full: bool = Field(default=False, description="the whole order was refunded")
     items: list[CartItem] = Field(default_factory=list, description="refunded items")
@@ -231,10 +238,10 @@ class EventError(ValueError):
         self.reason = reason
 
 
-def _explain(err: ValidationError) -> str:
+def _explain(err: ValidationError, prefix: str = "") -> str:
     parts = []
     for item in err.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "event"
+        where = prefix + ".".join(str(p) for p in item["loc"]) or "event"
         parts.append(f"{where}: {item['msg']}")
     return "; ".join(parts)
 
@@ -243,6 +250,23 @@ def parse_event(raw: Any) -> tuple[ShopEvent, _Data]:
     """Validate an envelope and its data; raise ``EventError`` with a readable reason."""
     try:
         event = ShopEvent.model_validate(raw)
-        return event, event.typed_data()
     except ValidationError as err:
         raise EventError(_explain(err)) from None
+    try:
+        typed = event.typed_data()
+    except ValidationError as err:
+        raise EventError(_explain(err, "data.")) from None
+    problem = storable_problem(event.data)
+    if problem:
+        raise EventError(problem)
+    return event, typed
+
+
+def check_not_ahead(time: datetime) -> None:
+    """An event from the future is a sender's clock gone wrong (or a forged ordering)."""
+    from tact import clock
+
+    now = clock.now()
+    if time > now + MAX_CLOCK_SKEW:
+        raise EventError(f"time: {clock.iso(time)} is more than 1 h ahead of now "
+                         f"({clock.iso(now)}); check the sender's clock")

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tact import clock
 from tact.consent import consent_write, customer_decision
@@ -80,6 +80,19 @@ class PreferencesUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     consents: list[ConsentChange] = Field(min_length=1, max_length=len(CHANNELS) * len(PURPOSES))
+
+    @field_validator("consents")
+    @classmethod
+    def _each_once(cls, consents: list[ConsentChange]) -> list[ConsentChange]:
+        # Two answers for one channel and purpose cannot both be kept (one write per item).
+        seen: set[tuple[str, str]] = set()
+        for change in consents:
+            key = (change.channel, change.purpose)
+            if key in seen:
+                raise ValueError(f"{change.channel}/{change.purpose} is named twice; name each "
+                                 "channel and purpose once")
+            seen.add(key)
+        return consents
 
 
 def claims_for(token: str, deps: PreferencesDeps) -> TokenClaims:
