@@ -439,7 +439,13 @@ def test_catch_routes_to_the_fallback_with_error_output() -> None:
     ]
 
 
-def test_lambda_timeout_is_states_timeout_which_task_failed_does_not_match() -> None:
+def test_lambda_timeout_is_sandbox_timedout_which_task_failed_matches_not_states_timeout(
+) -> None:
+    """A Lambda function's own timeout is the function's error, not the state's TimeoutSeconds:
+    Lambda names it Sandbox.Timedout and Step Functions reports it as a task failure
+    (docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html,
+    docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html: "function
+    timeouts ... You can match on ... States.ALL, or States.TaskFailed")."""
     world = World(send=failing(1, lambda: LambdaTimeout("15 minutes")))
     arn = world.start(
         definition(
@@ -456,7 +462,10 @@ def test_lambda_timeout_is_states_timeout_which_task_failed_does_not_match() -> 
             }
         )
     )
-    assert world.sfn.describe_execution(arn).output == "timed out"
+    execution = world.sfn.describe_execution(arn)
+    assert (execution.status, execution.error) == ("FAILED", "Failed")
+    [failure] = [h for h in execution.history if h.type == "TaskFailed"]
+    assert failure.detail["error"] == "Sandbox.Timedout"
 
 
 # --------------------------------------------------------------------------- Choice

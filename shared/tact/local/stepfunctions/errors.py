@@ -6,6 +6,7 @@ from __future__ import annotations
 QUERY_ERROR = "States.QueryEvaluationError"
 TIMEOUT = "States.Timeout"
 HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+LAMBDA_TIMEOUT = "Sandbox.Timedout"  # a Lambda function's own timeout (see LambdaTimeout)
 
 
 class DefinitionError(ValueError):
@@ -44,9 +45,16 @@ class LambdaTimeout(BaseException):
     """Raise from a handler to simulate the Lambda function timing out.
 
     A BaseException, like the process being killed: the function's own ``except Exception``
-    (e.g. the send path's "unknown outcome" catch) cannot catch a real timeout either."""
+    (e.g. the send path's "unknown outcome" catch) cannot catch a real timeout either.
 
-    error_type = TIMEOUT
+    Named as Lambda names it, ``Sandbox.Timedout`` (Lambda developer guide, "Troubleshoot
+    invocation issues"), and a task failure like any unhandled function error (Step Functions
+    developer guide, "Handle Lambda service exceptions": function timeouts are matched by
+    ``States.ALL`` or ``States.TaskFailed``). It is not ``States.Timeout``, which only the
+    state's own TimeoutSeconds/HeartbeatSeconds raise: a timed-out park Lambda must not take a
+    wait_for's on_timeout branch here when it fails the step on AWS."""
+
+    error_type = LAMBDA_TIMEOUT
 
 
 class QueryError(Exception):

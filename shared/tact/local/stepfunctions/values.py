@@ -20,11 +20,23 @@ def error_name(exc: BaseException) -> str:
 
 
 def json_copy(value: Any, what: str) -> JSON:
-    """A detached copy of a JSON value; rejects anything JSON cannot carry."""
+    """A detached copy of a JSON value, numbers as Step Functions' JSON has them; rejects
+    anything JSON cannot carry.
+
+    JSONata (which these state machines use) works on JavaScript numbers: there is no 10.0
+    apart from 10, and JSON.stringify writes 10. So a whole number written 10.0 in an input
+    reaches the Lambdas as 10 (an int in Python), as it does deployed; the differential test
+    against LocalStack's interpreter (tests/integration/stepfunctions) checks the same."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return json.loads(json.dumps(value, allow_nan=False), parse_float=_js_number)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} is not JSON-serializable: {exc}") from exc
+
+
+def _js_number(text: str) -> float | int:
+    number = float(text)
+    # JavaScript writes whole numbers below 1e21 without a fraction (1e21 and up: exponent).
+    return int(number) if number.is_integer() and abs(number) < 1e21 else number
 
 
 def canonical(value: JSON) -> str:
