@@ -66,7 +66,7 @@ def evaluate(text: str, bindings: dict[str, Any], where: str) -> JSON:
     if keys is not None:
         found = _walk(keys, bindings)
         if found is not _walk:
-            return json_copy(found, "expression result")
+            return json_copy(found, "expression result", js_numbers=True)
     expression = compile_expression(text)
     # jsonata-python reads a thread-global "current expression" for higher-order functions.
     jsonata.Jsonata.CURRENT.jsonata = expression
@@ -83,7 +83,7 @@ def evaluate(text: str, bindings: dict[str, Any], where: str) -> JSON:
             "returned nothing (undefined)."
         )
     try:
-        return json_copy(Utils.convert_nulls(raw), "expression result")
+        return json_copy(Utils.convert_nulls(raw), "expression result", js_numbers=True)
     except ValueError as exc:
         raise QueryError(
             f"The JSONata expression '{text}' specified for the field '{where}' "

@@ -19,16 +19,18 @@ def error_name(exc: BaseException) -> str:
     return name if isinstance(name, str) and name else type(exc).__name__
 
 
-def json_copy(value: Any, what: str) -> JSON:
-    """A detached copy of a JSON value, numbers as Step Functions' JSON has them; rejects
-    anything JSON cannot carry.
+def json_copy(value: Any, what: str, *, js_numbers: bool = False) -> JSON:
+    """A detached copy of a JSON value; rejects anything JSON cannot carry.
 
-    JSONata (which these state machines use) works on JavaScript numbers: there is no 10.0
+    ``js_numbers``: as a JSONata result. JSONata works on JavaScript numbers: there is no 10.0
     apart from 10, and JSON.stringify writes 10. So a whole number written 10.0 in an input
-    reaches the Lambdas as 10 (an int in Python), as it does deployed; the differential test
-    against LocalStack's interpreter (tests/integration/stepfunctions) checks the same."""
+    reaches a Lambda through an expression as 10 (an int in Python), as jsonata-python's own
+    results and LocalStack's interpreter have it (the differential test in
+    tests/integration/stepfunctions compares them); a literal in the definition is left as
+    written."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False), parse_float=_js_number)
+        text = json.dumps(value, allow_nan=False)
+        return json.loads(text, parse_float=_js_number) if js_numbers else json.loads(text)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} is not JSON-serializable: {exc}") from exc
 
