@@ -9,7 +9,7 @@ with default options on 2,000 generated customers over 7 days), transitions_per_
 next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rate_brier
 (``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), broadcast_segment_customers_per_s
 and broadcast_plan_seconds (``BENCH=broadcast``; ``BENCH_BROADCAST_CUSTOMERS``, default
-100,000), and whatever
+100,000), hostile_validate_seconds (``BENCH=hostile``), and whatever
 ``benchmarks/bench_backtest.py``'s ``run()`` reports.
 """
 
@@ -387,6 +387,28 @@ def broadcast_segment() -> list[Figure]:
     ]
 
 
+def hostile_validate_seconds() -> Iterable[Figure]:
+    """`tact validate` (a fresh process, as a marketer runs it) on each hostile file of the
+    corpus (tests/e2e/isolation/hostile), in a copy of the example project: the slowest."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from tests.e2e.isolation.test_hostile_files import CORPUS, place
+
+    times: dict[str, float] = {}
+    for case in CORPUS:
+        with tempfile.TemporaryDirectory() as tmp:
+            place(Path(tmp), case)
+            began = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "tact"), "validate", tmp],
+                           capture_output=True, check=False, timeout=300)
+            times[case.name] = time.perf_counter() - began
+    slowest = max(times, key=times.__getitem__)
+    return [("hostile_validate_seconds", round(times[slowest], 2),
+             f"target < 5; slowest of {len(times)} files: {slowest}; median "
+             f"{statistics.median(times.values()):.2f} s; process start included")]
+
+
 BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "dynamodb": dynamodb_requests_per_send,
     "transitions": transitions_per_entry,
@@ -397,6 +419,7 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "nbp": next_best_and_propensity,
     "broadcast": broadcast_segment,
     "simulate_moto": simulate_customers_per_s_moto,
+    "hostile": hostile_validate_seconds,
 }
 ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # minutes each: named to run
     "scale": scale,
