@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import botocore
 import pytest
 from typer.testing import CliRunner
 
+from tact import runtime
 from tact.cli import app
 from tact.journey.model import STEP_KINDS
 from tact.journey.project import load_project
@@ -313,6 +315,18 @@ def test_welcome_holdout_and_account_split(tmp_path: Path) -> None:
             assert sent[cid] == [("2026-11-02T11:00:00Z", "register_sms", "sms")]
 
 
+@pytest.fixture
+def push_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Push endpoints are accepted only for the configured platform application (issue 13)."""
+    monkeypatch.setenv("TACT_PUSH_PLATFORM_APPLICATION_ARN",
+                       "arn:aws:sns:us-east-1:123456789012:app/GCM/app")
+    runtime.reset()
+    yield
+    monkeypatch.delenv("TACT_PUSH_PLATFORM_APPLICATION_ARN")
+    runtime.reset()  # no cached configuration outlives the test
+
+
+@pytest.mark.usefixtures("push_app")
 def test_winback_multi_condition_branches(tmp_path: Path) -> None:
     """Segment start replaced by lifecycle_changed; 1 h later: 5+ orders -> VIP email,
     shoe lovers -> push, everyone else -> generic email; open hours 09-20 respected."""
