@@ -33,6 +33,11 @@ def simulate(
     history_file: Annotated[Path | None, typer.Option(
         "--history", help="older events the next-best/propensity model learns from before "
         "the replay (not replayed); the model also sees the replayed events")] = None,
+    goal: Annotated[str | None, typer.Option(help="measure conversions on this event (default: "
+                                             "the journey's goal steps)")] = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="write the run's decision records to this folder, in the layout the "
+        "deployed stream writes to S3 (read by `tact report --from`)")] = None,
 ) -> None:
     """Replay shop events on a virtual clock: who got what, when, and who did not and why.
 
@@ -49,7 +54,7 @@ def simulate(
         raise typer.Exit(2)
     load_journeys(journeys)  # report problems in the user's files before anything runs
     try:
-        report = run_with_progress(events, journeys, store, history_file)
+        report = run_with_progress(events, journeys, store, history_file, goal)
     except FunctionsNotFound as error:
         err.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
@@ -60,11 +65,16 @@ def simulate(
         from tact.sending.history import save_run as save
 
         save(save_run, report.items)  # read by `tact history CUSTOMER`
-    if html is not None:
-        from tact.local.simulator import read_events
-        from tact.report.local import write_html
+    if export is not None:
+        from tact.analytics.export import write_export
 
-        write_html(html, report, journeys, read_events(events)[0])
+        files = write_export(export, report.decisions)
+        err.print(f"wrote {len(report.decisions)} decision records in {len(files)} files "
+                  f"under {export}")
+    if html is not None:
+        from tact.report.local import report_of_run, write_html
+
+        write_html(html, report_of_run(report), journeys, "Tact simulation report")
         err.print(f"wrote {html}")
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
@@ -99,7 +109,7 @@ PROGRESS_AFTER = 2.0  # seconds: a short run prints no bar at all
 
 
 def run_with_progress(events: Path, journeys: Path, store: str,  # type: ignore[no-untyped-def]
-                      history_file: Path | None = None):
+                      history_file: Path | None = None, goal: str | None = None):
     """The simulation, with a progress bar on the terminal once it has run a few seconds."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -119,7 +129,7 @@ def run_with_progress(events: Path, journeys: Path, store: str,  # type: ignore[
 
     try:
         return simulate_file(events, journeys, store, progress,  # type: ignore[arg-type]
-                             history_path=history_file)
+                             history_path=history_file, goal=goal)
     finally:
         if shown[0]:
             bar.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from tact import clock
@@ -45,6 +46,9 @@ class Action:
     journey: str
     execution: str = ""
     reason: str = ""
+    # More of the decision for its log item (and so its analytics record): version and goals
+    # of an entry; goal event, value and currency of a conversion.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,7 +194,8 @@ def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, 
     return Put(decision_log(key=log_key(clock.iso(now), event.id, n), kind=action.kind,
                             journey=action.journey, execution=action.execution,
                             reason=action.reason, now=now, ttl_seconds=ttl,
-                            event_id=event.id))
+                            event_id=event.id,
+                            **{k: v for k, v in action.details.items() if v is not None}))
 
 
 def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
@@ -238,26 +243,43 @@ def _exit_matches(journey: JourneyRuntime, event_type: str,
 def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
              context: dict[str, Any], deps: IngestDeps, now: datetime,
              result: IngestResult) -> list[Write]:
-    """A goal event marks active entries converted and ends them (control group included)."""
+    """A goal event converts the customer's entries of the attribution window (control group
+    included): active ones end, ended ones are marked. Measured goals are only counted."""
     rules = [r for r in journey.goals if r.event == event.type]
+    measured = [r for r in journey.measured_goals if r.event == event.type]
+    if not rules and not measured:
+        return []
     writes: list[Write] = []
-    for entry in state.active_entries(journey.id, now) if rules else []:
-        if clock.instant(entry.get("entered_at")) > event.time:
+    window = timedelta(seconds=deps.bundle.settings.attribution_window)
+    happened = clock.iso(event.time)
+    active = {e["sk"] for e in state.active_entries(journey.id, now)}
+    for entry in state.entries.values():
+        if entry.get("journey") != journey.id:
             continue
+        entered = clock.instant(entry.get("entered_at"))
+        is_active = entry["sk"] in active
+        if entered > event.time:
+            continue
+        if not is_active and entered < event.time - window:
+            continue  # ended, and longer ago than the attribution window
         goal_context = {**context, "entry": entry_context(entry)}
-        if not _goal_met(journey, rules, goal_context, str(entry["name"]), result):
+        if measured:
+            if _goal_met(journey, measured, goal_context, str(entry["name"]), result):
+                result.actions.append(_conversion(journey, event, entry, "measured goal"))
+            continue
+        if entry.get("converted_at") or not _goal_met(journey, rules, goal_context,
+                                                      str(entry["name"]), result):
             continue
         # Control-group membership is a pure function of (journey, customer): no read needed.
         control = journey.holdout > 0 and in_holdout(journey.id, event.customer_id,
                                                      journey.holdout)
-        if not control:  # a control entry's execution ended right after the holdout check
+        if is_active and not control:  # a control entry's execution ended after the check
             deps.orchestrator.stop(str(entry["execution_arn"]), f"goal {event.type} {event.id}")
         # Kept (no longer active) so conversions can be counted per group.
-        writes.append(Put({**entry, "converted_at": clock.iso(event.time),
-                           "until": clock.iso(now)}))
-        result.actions.append(Action("converted", journey.id, str(entry["name"]),
-                                     f"goal {event.type} {event.id}"
-                                     + (" (control group)" if control else "")))
+        writes.append(Put({**entry, "converted_at": happened,
+                           "until": clock.iso(now) if is_active else entry.get("until")}))
+        result.actions.append(_conversion(journey, event, entry, "goal",
+                                          " (control group)" if control else ""))
     return writes
 
 
@@ -274,6 +296,22 @@ def _goal_met(journey: JourneyRuntime, rules: list[Any], context: dict[str, Any]
         if met:
             return True
     return False
+
+
+def _conversion(journey: JourneyRuntime, event: ShopEvent, entry: dict[str, Any],
+                what: str, note: str = "") -> Action:
+    return Action("converted", journey.id, str(entry["name"]),
+                  f"{what} {event.type} {event.id}{note}",
+                  {"version": entry.get("version"), "goal": event.type, **_order_value(event)})
+
+
+def _order_value(event: ShopEvent) -> dict[str, Any]:
+    """What a goal event was worth, when it says (purchases do): revenue per journey."""
+    data = event.data if isinstance(event.data, dict) else {}
+    value = data.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return {}
+    return {"value": value, "currency": data.get("currency")}
 
 
 def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -> list[Write]:
@@ -349,9 +387,13 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         "trigger_id": event.id,
         "trigger": payload["trigger"],  # what the execution carries: bounded, no addresses
         "until": clock.iso(until),
-        # Kept past its end while a re-entry interval needs to see it.
-        "ttl": int(max(until, now + timedelta(seconds=journey.reentry_interval)).timestamp()),
+        # Kept past its end while a re-entry interval or the attribution window needs it.
+        "ttl": int(max(until, now + timedelta(seconds=journey.reentry_interval),
+                       event.time + timedelta(seconds=deps.bundle.settings.attribution_window),
+                       ).timestamp()),
     }))
-    result.actions.append(Action("started", journey.id, name))
+    goals = ",".join(sorted({g.event for g in journey.measured_goals or journey.goals})) or None
+    result.actions.append(Action("started", journey.id, name,
+                                 details={"version": journey.version, "goal": goals}))
     return writes
 

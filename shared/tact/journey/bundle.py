@@ -36,6 +36,8 @@ class JourneyRuntime(BaseModel):
     purpose: Purpose
     max_duration: int  # seconds on the longest path, so an entry's end can be known without a call
     goals: list[ExitRule] = []  # conversion events: they mark the entry converted and end it
+    # Conversion events only measured (`simulate`/`report --goal`): counted, nothing ends.
+    measured_goals: list[ExitRule] = []
     holdout: float = 0.0  # share of entrants kept as a control group
     reentry_interval: int = 0  # with reentry "allow": least seconds between two entries
     # Paths under the trigger's data that the execution carries ([] = all of it): what the

@@ -252,7 +252,7 @@ class _Builder:
         firsts = [self.target(self.chain(v.steps, nxt)) for v in step.ab_split]
         weights = [v.weight for v in step.ab_split]
         self.states[name] = self.decide_task(
-            "bucket", step.id, {"weights": weights},
+            "bucket", step.id, {"weights": weights, "variants": [v.name for v in step.ab_split]},
             "deterministic bucket from sha256(journey, split, customer) by weights "
             + ", ".join(f"{v.name}={v.weight:g}" for v in step.ab_split))
         self.branch_choice(name, firsts, firsts[-1], "the variant of this customer")

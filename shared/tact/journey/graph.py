@@ -35,6 +35,7 @@ class GraphToolMissing(RuntimeError):
 class _Graph:
     nodes: list[tuple[str, str, str]] = field(default_factory=list)  # id, label, shape
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # from, to, label
+    steps: dict[str, str] = field(default_factory=dict)  # node id -> send step id
 
     def node(self, label: str, shape: str = "box") -> str:
         node_id = f"n{len(self.nodes)}"
@@ -70,6 +71,11 @@ def _label(step: Any) -> tuple[str, str]:
     raise TypeError(step)
 
 
+def journey_graph(journey: Journey) -> _Graph:
+    """The marketer's view of a journey: nodes (id, label, shape) and labelled edges."""
+    return _build(journey)
+
+
 def _build(journey: Journey) -> _Graph:
     graph = _Graph()
     start = graph.node(f"{journey.trigger.event}"
@@ -89,6 +95,8 @@ def _build(journey: Journey) -> _Graph:
                 continue
             label, shape = _label(step)
             node = graph.node(label, shape)
+            if isinstance(step, SendStep):
+                graph.steps[node] = step.send.id
             for head, edge in heads:
                 graph.edges.append((head, node, edge))
             if isinstance(step, ExitStep):

@@ -80,6 +80,9 @@ class Settings(_Strict):
     min_marketing_spacing: Duration = Field(
         default=12 * 3600, description="least time between two marketing sends on any path of a "
         "journey; `tact validate` rejects journeys that send closer together")
+    attribution_window: Duration = Field(
+        default=7 * 86400, description="a goal event this long after an entry converts it, "
+        "even after the journey's last step: reports count such conversions per customer")
     lapsed_after: Duration = Field(
         default=90 * 86400, description="an active customer becomes lapsed after this long "
         "without a purchase (the daily lifecycle job emits lifecycle_changed)")

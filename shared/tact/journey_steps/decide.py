@@ -26,7 +26,7 @@ from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_h
 from tact.journey_steps.dates import date_from_data, next_time_of_day
 from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
-from tact.store.items import holdout_log
+from tact.store.items import decision_log, holdout_log
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
 MAX_RACES = 5
@@ -36,6 +36,7 @@ class DecideRequest(StepRequest):
     op: Op
     conditions: list[str | None] = Field(default_factory=list)  # split; None is `else`
     weights: list[float] = Field(default_factory=list)  # bucket
+    variants: list[str] = Field(default_factory=list)  # bucket: the variants' names
     share: float = 0.0  # holdout
     until: str | None = None  # wait_until: "09:00" or an expression giving a date
     at: str | None = None
@@ -54,10 +55,12 @@ def _context(state: CustomerState, trigger: dict[str, Any]) -> dict[str, Any]:
 
 
 def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
+    now = clock.now()
     if request.op == "bucket":
         position = bucket_position(request.journey, request.step, request.customer_id)
-        return {"branch": pick(request.weights, position)}
-    now = clock.now()
+        branch = pick(request.weights, position)
+        _log_assignment(request, deps, now, branch)
+        return {"branch": branch}
     if request.op == "update":
         return _update(request, deps)
     if request.op == "holdout":
@@ -106,13 +109,28 @@ def _failed(request: DecideRequest, deps: DecideDeps, now: datetime,
     raise ExpressionFailed(failure.reason)
 
 
+def _log_assignment(request: DecideRequest, deps: DecideDeps, now: datetime,
+                    branch: int) -> None:
+    """The variant a customer got, on record: A/B results compare customers by variant."""
+    names = request.variants
+    variant = names[branch] if branch < len(names) else f"variant {branch + 1}"
+    # Keyed by execution and step: a retried invocation writes the same item again.
+    deps.store.write(request.customer_id, [Put(decision_log(
+        key=f"LOG#{request.execution}#{request.step}#assigned", kind="assigned",
+        journey=request.journey, execution=request.execution,
+        reason=f"variant {branch + 1} of {len(request.weights)}", now=now,
+        ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
+        step=request.step, variant=variant))])
+
+
 def _holdout(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:
     if not in_holdout(request.journey, request.customer_id, request.share):
         return {"branch": TREATMENT}
     # Control: nothing is sent, but the entry stays on record so conversions are counted.
     writes = [Put(holdout_log(key_at=clock.iso(now), journey=request.journey,
                               execution=request.execution, share=request.share, now=now,
-                              ttl_seconds=deps.bundle.settings.message_log_ttl))]
+                              ttl_seconds=deps.bundle.settings.message_log_ttl,
+                              version=request.version))]
     # (The entry item is left alone: membership is recomputed from journey and customer.)
     deps.store.write(request.customer_id, writes)
     return {"branch": CONTROL}

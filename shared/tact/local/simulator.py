@@ -17,12 +17,15 @@ from typing import Any, Literal
 
 from tact import clock as tact_clock
 from tact import runtime
+from tact.analytics.recorder import RecordingStore
+from tact.analytics.records import DecisionRecord
 from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.waves import first_wave
 from tact.clock import iso, parse_iso
 from tact.customer import CustomerState
 from tact.ingest.execution_input import entry_context
 from tact.journey.bundle import Bundle, build, bundle_json
+from tact.journey.model import ExitRule
 from tact.journey.project import load_project, require_valid
 from tact.local.adapters import (
     ACCOUNT,
@@ -72,6 +75,7 @@ class SimulationReport:
     rejected_events: list[dict[str, Any]] = field(default_factory=list)
     executions: list[dict[str, Any]] = field(default_factory=list)
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # for `tact history`
+    decisions: list[DecisionRecord] = field(default_factory=list)  # as the stream would carry
 
     def to_json(self) -> dict[str, Any]:
         return {"messages": self.messages, "suppressed": self.suppressed}
@@ -100,7 +104,8 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 class Simulation:
     def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
-                 functions_dir: Path | None = None, model: Artifact | None = None) -> None:
+                 functions_dir: Path | None = None, model: Artifact | None = None,
+                 goal: str | None = None) -> None:
         self.model = model  # None: fitted on the replayed events if the journeys read it
         project = require_valid(load_project(journeys_dir))
         self.bundle: Bundle
@@ -108,6 +113,11 @@ class Simulation:
         self.broadcasts = {bid: (compile_broadcast(rt, project.broadcasts[bid].name),
                                  first_wave(rt.definition(), self.bundle.settings))
                            for bid, rt in self.bundle.broadcasts.items()}
+        if goal:  # `--goal`: measure conversions on this event instead; journeys run as written
+            measured = [ExitRule(event=goal)]
+            self.bundle = self.bundle.model_copy(update={"journeys": {
+                jid: j.model_copy(update={"measured_goals": measured})
+                for jid, j in self.bundle.journeys.items()}})
         self.store_kind = store
         self.functions_dir = functions_dir or find_functions_dir(Path(journeys_dir))
         self.report = SimulationReport()
@@ -267,9 +277,13 @@ class Simulation:
             # No AWS API is reachable here: channels deliver into a local outbox and bad
             # events are reported instead of parked on a queue.
             self.store = MemoryStore()  # kept for the backtest's shard checks
-            runtime.override(store=self.store, orchestrator=ExecutorOrchestrator(executor),
+            runtime.override(store=RecordingStore(self.store, self.report.decisions),
+                             orchestrator=ExecutorOrchestrator(executor),
                              channel_sender=outbox.sender, dead_letter=dead_letter)
         else:
+            from tact.store.dynamodb import DynamoStore
+
+            runtime.override(store=RecordingStore(DynamoStore(TABLE), self.report.decisions))
             self._setup_aws()
             self._hook_step_functions(executor)
             self._local_channels()
@@ -423,6 +437,8 @@ class Simulation:
     def _log_entry(self, customer_id: str, item: dict[str, Any],
                    executor: LocalStepFunctions) -> None:
         kind, reason = item["kind"], item.get("reason", "")
+        if kind in ("deferred", "assigned"):
+            return  # deferrals come from the send results; variants are not timeline events
         self.report.timeline.append(TimelineEntry(item["at"], customer_id, kind,
                                                   item["journey"], "", reason))
         if kind == "skipped" and reason.startswith("exited"):
@@ -459,10 +475,11 @@ def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str,
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",
                   progress: Callable[[int, int], None] | None = None,
-                  history_path: Path | None = None) -> SimulationReport:
-    """Replay a file; ``history_path``: older events the model learns from, not replayed."""
+                  history_path: Path | None = None, goal: str | None = None) -> SimulationReport:
+    """Replay a file; ``history_path``: older events the model learns from, not replayed.
+    ``goal``: measure conversions on this event instead of the journeys' goals."""
     events, bad = read_events(events_path)
-    simulation = Simulation(journeys_dir, store)
+    simulation = Simulation(journeys_dir, store, goal=goal)
     if history_path is not None:
         history, bad_history = read_events(history_path)
         bad = [*({**b, "file": str(history_path)} for b in bad_history), *bad]

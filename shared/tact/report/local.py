@@ -1,44 +1,36 @@
-"""Reports over a local simulation run: the glue between the simulator and the funnels."""
+"""Reports of local runs (simulate, report --events): the run's decision records, reported
+by the same path as an export or production records (tact.analytics)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tact.clock import parse_iso
-from tact.journey.bundle import build
-from tact.journey.project import load_project, require_valid
-from tact.report.funnel import DEFAULT_WINDOW, JourneyFunnel, build_funnels
+from tact.analytics.compute import report_of_records
+from tact.analytics.report import Report
 from tact.report.html import render_html
 from tact.report.stats import DEFAULT_MIN_SAMPLE
 
-
-def funnels_for_run(report: Any, journeys_dir: Path, events: list[dict[str, Any]],
-                    goal: str | None = None, window: timedelta = DEFAULT_WINDOW,
-                    min_sample: int = DEFAULT_MIN_SAMPLE, since: str | None = None,
-                    ) -> tuple[list[JourneyFunnel], dict[str, dict[str, Any]]]:
-    project = require_valid(load_project(journeys_dir))
-    _, definitions = build(project)
-    if since:
-        cutoff = parse_iso(since if "T" in since else f"{since}T00:00:00Z")
-        report = replace(report, executions=[e for e in report.executions
-                                             if parse_iso(e["start"]) >= cutoff],
-                         messages=[m for m in report.messages
-                                   if parse_iso(m["sent_at"]) >= cutoff],
-                         suppressed=[s for s in report.suppressed
-                                     if parse_iso(s["at"]) >= cutoff],
-                         timeline=[t for t in report.timeline if parse_iso(t.at) >= cutoff])
-    funnels = build_funnels(report, project.journeys, definitions, events, goal, window,
-                            min_sample)
-    return funnels, definitions
+DEFAULT_WINDOW_MS = 7 * 86_400_000
 
 
-def write_html(path: Path, report: Any, journeys_dir: Path, events: list[dict[str, Any]],
-               goal: str | None = None, min_sample: int = DEFAULT_MIN_SAMPLE) -> Path:
-    funnels, definitions = funnels_for_run(report, journeys_dir, events, goal,
-                                           min_sample=min_sample)
+def report_of_run(run: Any, window_ms: int = DEFAULT_WINDOW_MS,
+                  min_sample: int = DEFAULT_MIN_SAMPLE, since: str = "") -> Report:
+    return report_of_records(run.decisions, window_ms, min_sample, since)
+
+
+def project_journeys(journeys_dir: Path | None) -> dict[str, Any]:
+    """The journey models to draw, when the folder is there (reports of S3 may have none)."""
+    if journeys_dir is None or not Path(journeys_dir).is_dir():
+        return {}
+    from tact.journey.project import load_project
+
+    project = load_project(journeys_dir)
+    return dict(project.journeys)
+
+
+def write_html(path: Path, report: Report, journeys_dir: Path | None,
+               title: str = "Tact journey report") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(funnels, definitions, report.messages), encoding="utf-8")
+    path.write_text(render_html(report, project_journeys(journeys_dir), title), encoding="utf-8")
     return path

@@ -1,11 +1,12 @@
-"""Print funnels and comparisons in the terminal."""
+"""Print a report in the terminal: the same numbers as its JSON and HTML."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from tact.report.funnel import JourneyFunnel
+from tact.analytics.report import Report
 from tact.report.stats import format_p
 
 
@@ -17,32 +18,30 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1%}"
 
 
-def print_funnels(console: Console, funnels: list[JourneyFunnel]) -> None:
-    idle = [f.journey for f in funnels if not f.entries and not f.not_entered]
-    for funnel in funnels:
-        if funnel.journey in idle:
-            continue
-        console.print(f"[bold]{funnel.journey}[/]: {funnel.entered} entered"
-                      + (f" ({funnel.control} in the holdout)" if funnel.control else "")
-                      + f", {funnel.sent} sent, {sum(funnel.suppressed.values())} not sent, "
-                      f"{funnel.exited} exited, {funnel.converted} converted"
-                      + (f" (goal: {', '.join(funnel.goals)})" if funnel.goals else
-                         " (no goal: add a `goal` step or pass --goal EVENT)"))
-        if funnel.not_entered:
-            console.print(f"  triggers that did not enter: {_reasons(funnel.not_entered)}")
-        table = Table(show_lines=False)
-        for column in ("step", "kind", "reached", "sent", "not sent (reason)"):
-            table.add_column(column)
-        for row in funnel.steps:
-            table.add_row(row.step, row.kind, str(row.reached),
-                          str(row.sent) if row.kind == "send" else "", _reasons(row.suppressed)
-                          if row.kind == "send" else "")
-        console.print(table)
-        for label, c in funnel.comparisons:
-            console.print(f"  [bold]{label}[/]: {c.control.name} {c.control.converted}/"
-                          f"{c.control.entered} ({c.control.rate:.1%}) vs {c.treatment.name} "
-                          f"{c.treatment.converted}/{c.treatment.entered} "
-                          f"({c.treatment.rate:.1%}); lift {_pct(c.lift)}; p {format_p(c.p_value)}")
-            console.print(f"    verdict: {c.verdict}")
-    if idle:
-        console.print(f"[dim]no triggers in these events for: {', '.join(idle)}[/]")
+def print_report(console: Console, report: Report) -> None:
+    if not report.journeys:
+        console.print("no decision records: nothing entered any journey")
+        return
+    for j in report.journeys:
+        console.print(f"[bold]{escape(j.journey)}[/]: {escape(j.summary())}", soft_wrap=True)
+        if j.not_entered:
+            console.print(f"  triggers that did not enter: {escape(_reasons(j.not_entered))}",
+                          soft_wrap=True)
+        if j.steps:
+            table = Table(show_lines=False)
+            for column in ("send step", "sent", "not sent", "why not", "deferred", "unknown"):
+                table.add_column(column)
+            for s in j.steps:
+                table.add_row(s.step, str(s.sent), str(sum(s.not_sent.values())),
+                              _reasons(s.not_sent), str(s.deferred), str(s.unknown))
+            console.print(table)
+        if not j.goals:
+            console.print(f"  [yellow]{escape(j.note or 'no goal')}[/]", soft_wrap=True)
+        for c in j.comparisons:
+            ci = "" if c.ci95 is None else f" (95% CI {c.ci95[0]:+.1%} to {c.ci95[1]:+.1%})"
+            console.print(f"  [bold]{escape(c.comparison)}[/]: {c.control.name} "
+                          f"{c.control.converted}/{c.control.entered} ({c.control.rate:.1%}) vs "
+                          f"{c.treatment.name} {c.treatment.converted}/{c.treatment.entered} "
+                          f"({c.treatment.rate:.1%}); difference {c.difference:+.1%}{ci}; "
+                          f"lift {_pct(c.lift)}; p {format_p(c.p_value)}", soft_wrap=True)
+            console.print(f"    verdict: {escape(c.verdict)}", soft_wrap=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 DEFAULT_MIN_SAMPLE = 100  # per group, before any winner is named
 DEFAULT_ALPHA = 0.05
@@ -79,3 +80,16 @@ def compare(control: Group, treatment: Group, min_sample: int = DEFAULT_MIN_SAMP
     verdict = (f"{better.name} converts better: {better.rate:.1%} vs {worse.rate:.1%} "
                f"(p {format_p(p)}, below {alpha:g})")
     return Comparison(control, treatment, z, p, lift, verdict, better.name)
+
+
+def difference_interval(control: Group, treatment: Group,
+                        alpha: float = DEFAULT_ALPHA) -> tuple[float, float] | None:
+    """Wald interval (unpooled) for treatment rate minus control rate, at 1 - alpha."""
+    if control.entered == 0 or treatment.entered == 0:
+        return None
+    p1, p2 = control.rate, treatment.rate
+    spread = math.sqrt(p1 * (1 - p1) / control.entered + p2 * (1 - p2) / treatment.entered)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    diff = p2 - p1
+    return diff - z * spread, diff + z * spread
+

@@ -60,6 +60,9 @@ def send_step(request: SendRequest, deps: SendDeps) -> SendResult:
             return _result_from_record(recorded)  # a retry or duplicate: the first outcome
         decision = _decide(request, state, deps, now)
         if isinstance(decision, SendResult):
+            if decision.status == "deferred":
+                deps.store.write(request.customer_id, [Put(_deferral(request, decision, now,
+                                                                     deps))])
             return decision
         record, writes, outbound = decision
         try:
@@ -214,6 +217,16 @@ def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: st
         "at": clock.iso(now),
         "ttl": int(now.timestamp()) + ttl_seconds,
     }
+
+
+def _deferral(request: SendRequest, result: SendResult, now: datetime,
+              deps: SendDeps) -> dict[str, Any]:
+    """Quiet hours held a send back: on the customer's log, so analytics can count it."""
+    return {"sk": f"LOG#{clock.iso(now)}#{request.execution}#{request.step}#deferred",
+            "kind": "deferred", "journey": request.journey, "version": request.version,
+            "execution": request.execution, "step": request.step, "channel": result.channel,
+            "reason": f"quiet hours; resumes {result.resume_at}", "at": result.at,
+            "ttl": int(now.timestamp()) + deps.bundle.settings.message_log_ttl}
 
 
 def _result_from_record(record: dict[str, Any], message_id: str | None = None) -> SendResult:

@@ -37,12 +37,12 @@ def decision_log(*, key: str, kind: str, journey: str, execution: str | None, re
 
 
 def holdout_log(*, key_at: str, journey: str, execution: str, share: float, now: datetime,
-                ttl_seconds: int) -> Item:
+                ttl_seconds: int, **extra: Any) -> Item:
     """A control-group member: nothing is sent, the entry stays on record for conversions."""
     return decision_log(key=log_key(key_at, execution, "holdout"), kind="holdout",
                         journey=journey, execution=execution,
                         reason=f"control group ({share:.0%} holdout)", now=now,
-                        ttl_seconds=ttl_seconds)
+                        ttl_seconds=ttl_seconds, **extra)
 
 
 def suppression(channel: str, source: str, entry: Item, history: list[Item],

@@ -10,6 +10,7 @@ from tact.journey.settings import Settings
 from tact.journey_steps.buckets import bucket_position, in_holdout, pick
 from tact.journey_steps.decide import DecideDeps, DecideRequest, decide
 from tact.local.simulator import Simulation
+from tact.store.memory import MemoryStore
 from tests.support.paths import ROOT
 
 N = 10_000
@@ -22,8 +23,9 @@ def _request(customer: str, weights: list[float]) -> DecideRequest:
 
 def test_ab_split_shares_over_ten_thousand_customers_are_within_one_and_a_half_points() -> None:
     weights = [50.0, 30.0, 20.0]
-    deps = DecideDeps(store=None, bundle=Bundle(settings=Settings(), journeys={},  # type: ignore[arg-type]
-                                                templates={}))
+    # The assignment is also logged (analytics compare customers by variant).
+    deps = DecideDeps(store=MemoryStore(), bundle=Bundle(settings=Settings(), journeys={},
+                                                         templates={}))
     counts = [0, 0, 0]
     for n in range(N):
         counts[decide(_request(f"cust-{n}", weights), deps)["branch"]] += 1
