@@ -55,6 +55,8 @@ class RuntimeConfig(BaseSettings):
         "attempt a failing event is dead-lettered with its reason instead of redriven without one"
     )
     event_bus_name: str = Field(default="default", description="the bus Tact's own events go to")
+    decision_stream_name: str = Field(
+        default="", description="Firehose delivery stream of decision records (analytics)")
     model_bucket: str | None = Field(
         default=None, description="S3 bucket of the fitted next-best/propensity model "
         "(written by the model job, read by ingest); unset: no model attributes")

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tact.analytics.dashboard import journey_rows
 from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.infra import BROADCAST_PARAMETERS, broadcast_resources
 from tact.broadcast.waves import first_wave
@@ -158,6 +159,12 @@ def journeys_stack(definitions: dict[str, str], versions: dict[str, str],
     outputs["TaskFunctions"] = {
         "Description": "task functions the journeys may invoke",
         "Value": {"Fn::Join": [",", [{"Ref": name} for name in TASK_FUNCTIONS]]},
+    }
+    rows = journey_rows(sorted(definitions))
+    outputs["DashboardRows"] = {
+        "Description": "one dashboard row per journey (template.yaml's dashboard adds them)",
+        # A leading comma when there are rows: the parent appends them to its own widgets.
+        "Value": {"Fn::Sub": f",{rows}" if rows else " "},
     }
     outputs["BroadcastSettings"] = {
         "Description": "what broadcasts use (also when there are none yet)",

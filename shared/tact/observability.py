@@ -36,6 +36,7 @@ ADDRESS_FIELDS = {
 # Any script: "jörg@müller.de" is an address too. Digits-only ids can never match.
 _EMAIL = re.compile(r"[^\s@\"'<>(),;:\[\]]+@[^\s@\"'<>(),;:\[\]]+\.[^\s@\"'<>(),;:\[\]]{2,}")
 SERVICE = "tact"
+NAMESPACE = "Tact"
 
 Event = TypeVar("Event")
 Result = TypeVar("Result")
@@ -76,7 +77,7 @@ def logger() -> Logger:
     return Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 
 
-_METRICS = Metrics(namespace="Tact", service=SERVICE)
+_METRICS = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def tracing_enabled() -> bool:
@@ -124,8 +125,16 @@ def count(name: str, **dimensions: str) -> None:
     wait for a flush that a crash would skip. Off where Powertools metrics are disabled
     (``POWERTOOLS_METRICS_DISABLED``, or ``POWERTOOLS_DEV``), e.g. in `tact simulate`.
     """
+    emit_count(name, 1, dimensions)
+
+
+def emit_count(name: str, value: float, dimensions: dict[str, str]) -> None:
+    """``value`` of metric ``name`` with its own dimensions (a journey, step, channel or
+    reason), at once, as :func:`count` does. ``Revenue`` is an amount, everything else a count."""
     if is_metrics_disabled():
         return
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="Tact",
-                       default_dimensions={"service": SERVICE, **dimensions}):
+    unit = MetricUnit.NoUnit if name == "Revenue" else MetricUnit.Count
+    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE,
+                       default_dimensions={"service": SERVICE,
+                                           **{k: v or "-" for k, v in dimensions.items()}}):
         pass

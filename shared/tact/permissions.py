@@ -37,6 +37,7 @@ CALL_SITES: dict[str, Calls] = {
     "tact.recommend.source": {"s3": frozenset({"get_object"})},
     "tact.recommend.publish": {"s3": frozenset({"put_object"})},
     "functions/http_ingest/app.py": {"events": frozenset({"put_events"})},
+    "tact.analytics.stream": {"firehose": frozenset({"put_record_batch"})},
 }
 
 FUNCTIONS: dict[str, Calls] = {
@@ -81,6 +82,9 @@ FUNCTIONS: dict[str, Calls] = {
               "s3": frozenset({"put_object"})},
     # Signed HTTPS requests in, validated events onto the bus (ingest takes it from there).
     "http_ingest": {"events": frozenset({"put_events"})},
+    # The table's stream in (read by the event source mapping, not our code), decision
+    # records out to the analytics delivery stream.
+    "decisions": {"firehose": frozenset({"put_record_batch"})},
 }
 
 # IAM prefixes where they differ from boto3's service names.
@@ -90,6 +94,9 @@ _IAM_PREFIX = {"stepfunctions": "states", "sesv2": "ses", "pinpoint-sms-voice-v2
 # model bucket: calls on those need the key too (reads decrypt, writes make data keys).
 KMS_USE = frozenset({"kms:Decrypt", "kms:GenerateDataKey"})
 _ENCRYPTED = {"dynamodb", "sqs", "secretsmanager", "events", "s3"}
+# The table's stream is encrypted with the table's key; its reader also sends failed batches'
+# details to the (encrypted) dead-letter queue.
+_READS_ENCRYPTED_STREAM = {"decisions"}
 
 
 @cache
@@ -119,6 +126,6 @@ def iam_actions(function: str) -> set[str]:
     """Every IAM action the function's role must allow: its calls and the key they imply."""
     calls = FUNCTIONS[function]
     actions = {iam_action(service, op) for service, ops in calls.items() for op in ops}
-    if _ENCRYPTED & set(calls):
+    if _ENCRYPTED & set(calls) or function in _READS_ENCRYPTED_STREAM:
         actions |= KMS_USE
     return actions

@@ -14,6 +14,7 @@ from tact import clock, secrets
 from tact.config import runtime_config
 
 if TYPE_CHECKING:
+    from tact.analytics.stream import FirehoseDecisions
     from tact.broadcast.service import AudienceDeps
     from tact.ingest.orchestrator import Orchestrator
     from tact.ingest.service import IngestDeps
@@ -146,6 +147,14 @@ def model() -> ModelSource | None:
                          config.model_refresh_seconds)
 
 
+@cache
+def decision_stream() -> FirehoseDecisions:
+    """Where the decisions function delivers decision records: the Firehose stream."""
+    from tact.analytics.stream import FirehoseDecisions
+
+    return FirehoseDecisions(runtime_config().decision_stream_name)
+
+
 def ingest_deps() -> IngestDeps:
     from tact.ingest.service import IngestDeps
 
@@ -161,7 +170,7 @@ def reset() -> None:
 
     _overrides.clear()
     for cached in (store, orchestrator, channel_sender, config, load_bundle, provider_client,
-                   secrets.key_ring, model):
+                   secrets.key_ring, model, decision_stream):
         cached.cache_clear()
     aws.reset()
 
