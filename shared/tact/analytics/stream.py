@@ -17,6 +17,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from tact import aws
 from tact.analytics.records import DecisionRecord, record_from_item
 from tact.store.base import PK_PREFIX
 
@@ -50,9 +51,9 @@ def records_of_stream(event: dict[str, Any]) -> list[DecisionRecord]:
 class FirehoseDecisions:
     """Where decision records go when deployed: one delivery stream."""
 
-    def __init__(self, stream_name: str, client: Any) -> None:
+    def __init__(self, stream_name: str) -> None:
         self.stream_name = stream_name
-        self.client = client
+        self.client = aws.client("firehose")
 
     def deliver(self, records: list[DecisionRecord]) -> int:
         if not records:
