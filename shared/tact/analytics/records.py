@@ -17,12 +17,14 @@ from pydantic import BaseModel, ConfigDict
 from tact.clock import parse_iso
 
 Kind = Literal["entered", "skipped", "exited", "converted", "assigned", "resumed", "sent",
-               "not_sent", "deferred", "unknown"]
+               "not_sent", "deferred", "unknown", "error"]
 
 # Journey log kinds (ingest, decide, send) -> record kinds.
 _LOG_KINDS: dict[str, Kind] = {
     "started": "entered", "skipped": "skipped", "stopped": "exited", "converted": "converted",
     "resumed": "resumed", "holdout": "assigned", "assigned": "assigned", "deferred": "deferred",
+    # A condition that could not be evaluated on this customer (the reason names it).
+    "expression_error": "error",
 }
 
 
