@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from tact.broadcast.model import Broadcast, Segment
 from tact.diagnostics import Diagnostic, ProjectError
+from tact.journey.dialect import check_dialect
 from tact.journey.guardrails import (
     check_declared_names,
     check_journey,
@@ -289,6 +290,7 @@ def _guardrails(project: Project) -> None:
                       project.settings.min_marketing_spacing, custom, fields)
         check_input_reads(journey, doc, project.templates, project.template_sources,
                           project.diagnostics)
+        check_dialect(journey, doc, project.diagnostics)
         try_expressions(journey, doc, project.diagnostics)
         for spec in journey.sends():
             template = project.templates.get(spec.template)
