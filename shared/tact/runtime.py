@@ -31,8 +31,8 @@ _overrides: dict[str, Any] = {}
 
 def override(**parts: Any) -> None:
     """Replace a dependency (``store=``, ``orchestrator=``, ``channel_sender=`` a function of the
-    channel, ``dead_letter=``, ``model=`` a model source) for local runs on the fast store,
-    where no AWS API is reachable."""
+    channel, ``dead_letter=``, ``retry_delay=``, ``model=`` a model source) for local runs on
+    the fast store, where no AWS API is reachable."""
     _overrides.update(parts)
 
 
@@ -173,6 +173,20 @@ def reset() -> None:
                    secrets.key_ring, model, decision_stream):
         cached.cache_clear()
     aws.reset()
+
+
+def delay_retry(event_source_arn: str, receipt_handle: str, seconds: int) -> None:
+    """Show a failed SQS message again only after ``seconds`` (its backoff). Local runs
+    override it (``retry_delay=``): their queue stand-in redelivers on the virtual clock."""
+    if "retry_delay" in _overrides:
+        _overrides["retry_delay"](event_source_arn, receipt_handle, seconds)
+        return
+    from tact import aws
+    from tact.ingest.messages import queue_url
+
+    aws.client("sqs").change_message_visibility(
+        QueueUrl=queue_url(event_source_arn), ReceiptHandle=receipt_handle,
+        VisibilityTimeout=seconds)
 
 
 def dead_letter(body: str, reason: str) -> None:

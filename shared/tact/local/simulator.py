@@ -279,7 +279,8 @@ class Simulation:
             self.store = MemoryStore()  # kept for the backtest's shard checks
             runtime.override(store=RecordingStore(self.store, self.report.decisions),
                              orchestrator=ExecutorOrchestrator(executor),
-                             channel_sender=outbox.sender, dead_letter=dead_letter)
+                             channel_sender=outbox.sender, dead_letter=dead_letter,
+                             retry_delay=lambda *_: None)  # redelivered below, virtually
         else:
             from tact.store.dynamodb import DynamoStore
 

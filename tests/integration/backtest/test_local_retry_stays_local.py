@@ -1,0 +1,60 @@
+"""A simulation on the in-memory store never reaches AWS, even when an event fails and is
+retried: the ingest Lambda's backoff (an SQS visibility change when deployed) is the local
+queue stand-in's redelivery. Before, a failed event made a real SQS call from a laptop run
+(which hung on a machine with no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tact import aws
+from tact.local.simulator import Simulation
+from tact.store.base import StoreTransientError
+from tact.store.memory import MemoryStore
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "journeys" / "examples"
+
+
+def _events() -> list[dict[str, Any]]:
+    day = "2026-11-02"
+    return [
+        {"id": "p", "type": "customer_updated", "customer_id": "ana", "time": f"{day}T07:00:00Z",
+         "data": {"email": "ana@example.com", "timezone": "Europe/Berlin"}},
+        {"id": "c", "type": "consent_changed", "customer_id": "ana", "time": f"{day}T07:01:00Z",
+         "data": {"channel": "email", "purpose": "marketing", "granted": True}},
+        {"id": "cart", "type": "cart_updated", "customer_id": "ana", "time": f"{day}T09:00:00Z",
+         "data": {"cart_id": "k1", "value": 60, "currency": "EUR",
+                  "items": [{"sku": "S1", "name": "Mug", "price": 60, "quantity": 1}]}},
+    ]
+
+
+def test_a_failed_event_is_retried_locally_without_any_aws_client(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real_client = aws.client
+
+    def client(service: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(service)
+        return real_client(service, *args, **kwargs)
+
+    client.cache_clear = real_client.cache_clear  # type: ignore[attr-defined]
+    monkeypatch.setattr(aws, "client", client)
+    failed: list[str] = []
+    real_write = MemoryStore.write
+
+    def write_failing_once(self: MemoryStore, customer_id: str, writes: list[Any]) -> None:
+        if not failed and any("cart" in str(getattr(w, "item", "")) for w in writes):
+            failed.append(customer_id)
+            raise StoreTransientError("throttled (injected)")
+        real_write(self, customer_id, writes)
+
+    monkeypatch.setattr(MemoryStore, "write", write_failing_once)
+    report = Simulation(EXAMPLES, store="memory").run(_events())
+    assert failed == ["ana"]
+    assert made == []
+    reminders = [m for m in report.messages if m["journey"] == "abandoned_cart"]
+    assert reminders, "the retried cart event entered the journey and its reminder went out"
