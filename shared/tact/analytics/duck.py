@@ -24,7 +24,7 @@ class NoRecords(Exception):
 
 def _httpfs(connection: Any, endpoint_url: str | None) -> None:
     import boto3
-    import duckdb_ext
+    import duckdb_ext  # type: ignore[import-untyped]
 
     # The extension ships in a Python package (duckdb-ext-httpfs): nothing is downloaded.
     connection.execute(f"SET extension_directory = '{duckdb_ext.__path__[0]}/extensions'")
@@ -84,4 +84,5 @@ class DuckRecords:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def count(self) -> int:
-        return int(self.connection.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+        row = self.connection.execute("SELECT COUNT(*) FROM decisions").fetchone()
+        return int(row[0]) if row else 0

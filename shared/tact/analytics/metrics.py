@@ -18,7 +18,7 @@ Key = tuple[str, tuple[tuple[str, str], ...]]
 
 def decision_metrics(records: Iterable[DecisionRecord]) -> Counter[Key]:
     """(metric name, dimensions) -> value, for a batch of records."""
-    found: Counter[Key] = Counter()
+    found: Counter[Key] = Counter()  # counts, and revenue (a float) under its own key
     for r in records:
         journey = ("journey", r.journey)
         if r.kind == "entered":
@@ -34,7 +34,7 @@ def decision_metrics(records: Iterable[DecisionRecord]) -> Counter[Key]:
         elif r.kind == "converted":
             found["Conversions", (journey,)] += 1
             if r.value is not None:
-                found["Revenue", (journey, ("currency", r.currency or ""))] += r.value
+                found["Revenue", (journey, ("currency", r.currency or ""))] += r.value  # type: ignore[assignment]
     return found
 
 

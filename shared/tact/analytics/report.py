@@ -132,7 +132,8 @@ def build_report(rows: dict[str, list[Row]], window_ms: int,
     revenue: dict[str, list[Revenue]] = defaultdict(list)
     for row in rows["revenue"]:
         revenue[str(row["journey"])].append(
-            Revenue(currency=str(row["currency"] or ""), value=round(float(row["revenue"]), 6)))
+            Revenue(currency=str(row["currency"] or ""),
+                    value=round(float(str(row["revenue"])), 6)))
     steps, not_sent, not_entered = _outcomes(rows["outcomes"])
     groups: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for row in rows["groups"]:

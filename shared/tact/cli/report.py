@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tact.cli.console import JourneysDir, err, load_journeys, out
+
+if TYPE_CHECKING:
+    from tact.analytics.report import Report
 
 
 def report(
@@ -91,7 +94,7 @@ def report(
 
 
 def _of_events(events: Path, journeys: Path, store: str, goal: str | None, window_ms: int,
-               min_sample: int, since: str):  # type: ignore[no-untyped-def]
+               min_sample: int, since: str) -> Report:
     from tact.local.functions import FunctionsNotFound
     from tact.local.simulator import simulate_file
     from tact.report.local import report_of_run
@@ -110,7 +113,7 @@ def _of_events(events: Path, journeys: Path, store: str, goal: str | None, windo
 
 
 def _of_athena(workgroup: str, database: str, window_ms: int, min_sample: int,
-               since: str):  # type: ignore[no-untyped-def]
+               since: str) -> Report:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tact.analytics.athena import AthenaQueryFailed, AthenaRecords
