@@ -175,18 +175,10 @@ def reset() -> None:
     aws.reset()
 
 
-def delay_retry(event_source_arn: str, receipt_handle: str, seconds: int) -> None:
-    """Show a failed SQS message again only after ``seconds`` (its backoff). Local runs
-    override it (``retry_delay=``): their queue stand-in redelivers on the virtual clock."""
-    if "retry_delay" in _overrides:
-        _overrides["retry_delay"](event_source_arn, receipt_handle, seconds)
-        return
-    from tact import aws
-    from tact.ingest.messages import queue_url
-
-    aws.client("sqs").change_message_visibility(
-        QueueUrl=queue_url(event_source_arn), ReceiptHandle=receipt_handle,
-        VisibilityTimeout=seconds)
+def local_retry_delay() -> Callable[[str, str, int], None] | None:
+    """Local runs' stand-in for the ingest backoff (``retry_delay=``: their queue redelivers on
+    the virtual clock), or None where the real queue's visibility is changed."""
+    return cast("Callable[[str, str, int], None] | None", _overrides.get("retry_delay"))
 
 
 def dead_letter(body: str, reason: str) -> None:

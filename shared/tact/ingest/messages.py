@@ -140,10 +140,15 @@ class IngestBatchProcessor(BatchProcessor):
             self._dead_letter(record.body, f"failed {attempt} times; last: {reason}")
             return self.success_handler(record=record.raw_event, result=None)
         try:
-            from tact import runtime
+            from tact import aws, runtime
 
-            runtime.delay_retry(record.event_source_arn, record.receipt_handle,
-                                retry_delay(attempt))
+            local = runtime.local_retry_delay()
+            if local is not None:  # a local run: no AWS API is reachable
+                local(record.event_source_arn, record.receipt_handle, retry_delay(attempt))
+            else:
+                aws.client("sqs").change_message_visibility(
+                    QueueUrl=queue_url(record.event_source_arn),
+                    ReceiptHandle=record.receipt_handle, VisibilityTimeout=retry_delay(attempt))
         except Exception:  # backoff is best effort; the failure report is not
             from tact.observability import logger
 
