@@ -21,6 +21,7 @@ from tact.analytics.dashboard import journey_rows
 from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.infra import BROADCAST_PARAMETERS, broadcast_resources
 from tact.broadcast.waves import first_wave
+from tact.infra_alarms import failed_executions_alarm
 from tact.journey.bundle import build as build_bundle
 from tact.journey.bundle import bundle_json
 from tact.journey.compiler import definition_json
@@ -92,22 +93,6 @@ def _state_machine(journey_id: str, version: str, text: str) -> dict[str, Any]:
     }
 
 
-def _failed_alarm(journey_id: str, machine: str) -> dict[str, Any]:
-    return {
-        "Type": "AWS::CloudWatch::Alarm",
-        "Properties": {
-            "AlarmDescription": f"Executions of journey {journey_id} failed (send or decide "
-                                "errors after retries). See the state machine's log group.",
-            "Namespace": "AWS/States", "MetricName": "ExecutionsFailed",
-            "Dimensions": [{"Name": "StateMachineArn", "Value": {"Ref": machine}}],
-            "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": [{"Ref": "AlarmTopicArn"}],
-        },
-    }
-
-
 def journeys_stack(definitions: dict[str, str], versions: dict[str, str],
                    broadcasts: dict[str, tuple[str, datetime]] | None = None) -> dict[str, Any]:
     """The nested SAM template: one aliased state machine and one alarm per journey, and per
@@ -128,7 +113,9 @@ def journeys_stack(definitions: dict[str, str], versions: dict[str, str],
     for journey_id, text in sorted(definitions.items()):
         machine = f"{logical_id(journey_id)}StateMachine"
         resources[machine] = _state_machine(journey_id, versions[journey_id], text)
-        resources[f"{logical_id(journey_id)}FailedAlarm"] = _failed_alarm(journey_id, machine)
+        resources[f"{logical_id(journey_id)}FailedAlarm"] = failed_executions_alarm(
+            machine, f"Executions of journey {journey_id} failed (send or decide errors after "
+            "retries). See the state machine's log group.")
         used_anywhere.update(placeholders(text))
         outputs[f"{logical_id(journey_id)}Alias"] = {
             "Description": f"alias '{ALIAS}' of journey {journey_id}",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tact.infra_alarms import failed_executions_alarm
+
 # ``${Name}`` placeholders in broadcast definitions -> the journeys-stack parameter behind them.
 BROADCAST_PARAMETERS = {
     "BroadcastAudienceFunctionArn": "ARN of the broadcast_audience function",
@@ -70,17 +72,7 @@ def broadcast_resources(broadcast_id: str, logical: str, version: str, start: da
                 "Tags": {"tact:broadcast": broadcast_id, "tact:broadcast-version": version},
             },
         },
-        f"{logical}BroadcastFailedAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmDescription": f"Broadcast {broadcast_id} failed or is incomplete "
-                                    "(batches failed after retries). See its map run.",
-                "Namespace": "AWS/States", "MetricName": "ExecutionsFailed",
-                "Dimensions": [{"Name": "StateMachineArn", "Value": {"Ref": machine}}],
-                "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopicArn"}],
-            },
-        },
+        f"{logical}BroadcastFailedAlarm": failed_executions_alarm(
+            machine, f"Broadcast {broadcast_id} failed or is incomplete (batches failed after "
+            "retries). See its map run."),
     }
