@@ -22,6 +22,11 @@ class NoRecords(Exception):
     """The location holds no decision records."""
 
 
+def holds_records(root: Path) -> bool:
+    """Does this local folder hold decision record files (``decisions/YYYY/MM/DD/HH/...``)?"""
+    return any((root / PREFIX).glob(HOUR_GLOB))
+
+
 def _httpfs(connection: Any, endpoint_url: str | None) -> None:
     import boto3
     import duckdb_ext  # type: ignore[import-untyped]
@@ -63,7 +68,7 @@ class DuckRecords:
             pattern = f"{text}/{PREFIX}/{HOUR_GLOB}"
         else:
             root = Path(text)
-            if not any((root / PREFIX).glob(HOUR_GLOB)):
+            if not holds_records(root):
                 raise NoRecords(f"{root}: no decision records under {PREFIX}/YYYY/MM/DD/HH/")
             pattern = str(root / PREFIX / HOUR_GLOB)
         columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, (kind, _) in

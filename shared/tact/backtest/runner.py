@@ -33,6 +33,8 @@ class Backtest:
     shard_seconds: list[float] = field(default_factory=list)
     shard_cpu_seconds: list[float] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    exported: int = 0  # decision records written with ``export``
+    export_files: int = 0
 
     @property
     def customers_per_second(self) -> float:
@@ -45,10 +47,11 @@ Progress = Callable[[int, int], None]  # (shards done, shards in all)
 def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
                  functions_dir: Path | None = None, store: str = "memory",
                  shards: int | None = None, *, lists: bool = True,
-                 progress: Progress | None = None) -> Backtest:
+                 progress: Progress | None = None, export: Path | None = None) -> Backtest:
     """``shards`` (default: one per worker, or one per ~8 MB of a history file) more than
     workers keeps each shard small: on moto, whose cost grows with the table, and for memory.
-    ``lists``: keep every message and suppression, not only their counts."""
+    ``lists``: keep every message and suppression, not only their counts. ``export``: each
+    worker writes its shard's decision records there, as ``tact simulate --export`` does."""
     began = time.perf_counter()
     require_valid(load_project(journeys_dir))  # fail here, not once per worker
     model = history_model(Path(journeys_dir), events)  # one for all shards, if journeys read it
@@ -59,13 +62,14 @@ def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
         if isinstance(events, History):
             count = max(workers, shards or workers)
             jobs = [ShardJob(i, count, journeys, functions, part, store, lists=lists,
-                             model=model) for i, part in enumerate(split(events.events, count))]
+                             model=model, export=export)
+                    for i, part in enumerate(split(events.events, count))]
             rejected, files = list(events.rejected), events.files
         else:
             count = shards or part_count(events, at_least=workers)
             parted = partition_history(events, Path(folder), count)
             jobs = [ShardJob(i, count, journeys, functions, store=store, part=part,
-                             files=parted.files, lists=lists, model=model)
+                             files=parted.files, lists=lists, model=model, export=export)
                     for i, part in enumerate(parted.parts)]
             rejected, files = parted.rejected, parted.files
         results = _run_jobs(jobs, workers, progress)
@@ -74,7 +78,8 @@ def run_backtest(events: Path | History, journeys_dir: Path, workers: int = 1,
         totals.merge(result.totals)
     totals.sort()
     return Backtest(str(journeys_dir), totals, workers, time.perf_counter() - began,
-                    [r.seconds for r in results], [r.cpu_seconds for r in results], files)
+                    [r.seconds for r in results], [r.cpu_seconds for r in results], files,
+                    sum(r.exported for r in results), sum(r.export_files for r in results))
 
 
 _INHERITED: list[ShardJob] = []  # jobs a forked worker finds in its copy of this process

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tact.analytics.export import write_export
+from tact.analytics.records import DecisionRecord
 from tact.backtest.history import Located, read_part, shard_of
 from tact.backtest.totals import Totals, from_report
 from tact.journey.states import send_of
@@ -38,6 +40,7 @@ class ShardJob:
     files: list[str] = field(default_factory=list)  # the history's files, for the part's lines
     lists: bool = True  # keep every message and suppression (not only their counts)
     model: Any = None  # the next-best/propensity artifact fitted on the whole history
+    export: Path | None = None  # write the shard's decision records here (Firehose's layout)
 
     def located(self) -> Iterable[Located]:
         return read_part(self.part, self.files) if self.part is not None else self.events
@@ -49,6 +52,8 @@ class ShardResult:
     totals: Totals
     seconds: float
     cpu_seconds: float = 0.0  # of this worker: unlike wall time, not inflated by other load
+    exported: int = 0  # decision records written to the job's export folder
+    export_files: int = 0
 
 
 def send_steps(definitions: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
@@ -100,8 +105,18 @@ def run_shard(job: ShardJob) -> ShardResult:
     totals.customers = len(customers)
     totals.events = len(events)
     totals.rejected = rejected + totals.rejected
+    files = _export(job, report.decisions)
     return ShardResult(job.index, totals, time.perf_counter() - began,
-                       time.process_time() - cpu)
+                       time.process_time() - cpu, len(report.decisions) if job.export else 0,
+                       len(files))
+
+
+def _export(job: ShardJob, decisions: list[DecisionRecord]) -> list[Path]:
+    """The worker writes its own records (they never travel to the parent), in files named
+    after its part: parts never collide, and the same run writes the same bytes."""
+    if job.export is None:
+        return []
+    return write_export(job.export, decisions, part=f"part{job.index:05d}")
 
 
 @contextmanager

@@ -28,6 +28,11 @@ def backtest(
         "both replay the same history, side by side")] = None,
     lists: Annotated[bool, typer.Option("--lists", help="with --json: every message and "
                                         "every suppression too")] = False,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="also write the replay's decision records to this new or empty "
+        "folder, in the layout `tact simulate --export` and the deployed stream write (read "
+        "by `tact report --from`); with --compare, the records of the --journeys run only")]
+    = None,
     holdout_days: Annotated[float | None, typer.Option(
         "--holdout-days", help="measure next best products and purchase propensity instead: "
         "fit on the history before the last N days, score against those days")] = None,
@@ -40,9 +45,9 @@ def backtest(
     from tact.local.functions import FunctionsNotFound, find_functions_dir
 
     if holdout_days is not None:
-        if compare is not None or as_html or lists:
+        if compare is not None or as_html or lists or export is not None:
             err.print("[red]--holdout-days measures the models: it does not combine with "
-                      "--compare, --html or --lists[/]")
+                      "--compare, --html, --lists or --export[/]")
             raise typer.Exit(2)
         _holdout(events, holdout_days, as_json)
         return
@@ -52,6 +57,8 @@ def backtest(
     if workers < 1:
         err.print("[red]--workers must be at least 1[/]")
         raise typer.Exit(2)
+    if export is not None:
+        _check_export_folder(export)
     load_journeys(journeys)  # the user's files are checked before anything runs
     if compare is not None:
         load_journeys(compare)
@@ -61,7 +68,10 @@ def backtest(
     except (HistoryNotFound, FunctionsNotFound) as error:
         err.print(f"[red]{error}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
-    result = _replay(events, journeys, workers, functions, lists)
+    result = _replay(events, journeys, workers, functions, lists, export)
+    if export is not None:
+        err.print(f"wrote {result.exported} decision records in {result.export_files} files "
+                  f"under {export}", soft_wrap=True)
     old = _replay(events, compare, workers, functions, lists) if compare is not None else None
     if as_json:
         sys.stdout.write(json.dumps(to_json(result, old, lists), indent=2) + "\n")
@@ -105,7 +115,21 @@ def generate_events(
     err.print(stats.summary(), soft_wrap=True)
 
 
-def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: bool) -> Any:
+def _check_export_folder(export: Path) -> None:
+    """Records of an earlier run in the same folder would be reported as this run's."""
+    from tact.analytics.duck import holds_records
+
+    if export.exists() and not export.is_dir():
+        err.print(f"[red]--export {export}: not a folder[/]", soft_wrap=True)
+        raise typer.Exit(2)
+    if holds_records(export):
+        err.print(f"[red]--export {export}: already holds decision records (of an earlier "
+                  "run?); give a new or empty folder[/]", soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: bool,
+            export: Path | None = None) -> Any:
     """One backtest with a progress bar on standard error (shards done of all)."""
     from rich.progress import Progress
 
@@ -113,7 +137,7 @@ def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: 
 
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task(f"replaying through {journeys}", total=None)
-        return run_backtest(events, journeys, workers, functions, lists=lists,
+        return run_backtest(events, journeys, workers, functions, lists=lists, export=export,
                             progress=lambda done, total: bar.update(task, completed=done,
                                                                     total=total))
 
