@@ -23,6 +23,7 @@ Kind = Literal["entered", "skipped", "exited", "converted", "assigned", "resumed
 _LOG_KINDS: dict[str, Kind] = {
     "started": "entered", "skipped": "skipped", "stopped": "exited", "converted": "converted",
     "resumed": "resumed", "holdout": "assigned", "assigned": "assigned", "deferred": "deferred",
+    "ended": "exited",  # an `exit` step (the reason is the step's)
     # A condition that could not be evaluated on this customer (the reason names it).
     "expression_error": "error",
 }

@@ -72,7 +72,7 @@ class JourneyReport(BaseModel):
     not_sent: dict[str, int]
     unknown: int
     deferred: int
-    exited: int  # customers who left on an exit event
+    exited: int  # customers who left on an exit event or at an `exit` step
     converted: int  # customers
     conversion_rate: float | None
     revenue: list[Revenue]

@@ -124,7 +124,11 @@ class _Builder:
                 f"update profile: {', '.join([*spec.set, *(['tags'] if spec.add_tags else [])])}")
             self.link(self.states[name], nxt)
         elif isinstance(step, ExitStep):
-            self.states[name] = {"Type": "Succeed", "Comment": f"exit: {step.exit.reason}"}
+            # The exit is written to the customer's log (a decision record, locally and from
+            # the table's stream), then the execution ends: a bare Succeed would leave no trace.
+            self.states[name] = self.decide_task("exit", name, {"reason": step.exit.reason},
+                                                 f"exit: {step.exit.reason}")
+            self.states[name]["End"] = True
         elif isinstance(step, SendStep):
             self.emit_send(step, name, nxt)
         elif isinstance(step, SplitStep):

@@ -2,9 +2,10 @@
 
 A compiled journey calls this function for ``split`` (conditions on fresh profile data, first
 match wins), ``ab_split`` and ``holdout`` (deterministic buckets), ``wait`` ``until`` (the next
-local time of day, or a date from data, in the customer's time zone) and ``update`` (set
-profile attributes). One read of the customer's partition per call; ``update`` adds one
-conditional write.
+local time of day, or a date from data, in the customer's time zone), ``update`` (set
+profile attributes) and ``exit`` (the entry ends here: its reason goes in the log). One read
+of the customer's partition per call; ``update`` adds one conditional write; ``ab_split``,
+``holdout`` and ``exit`` write their decision without a read.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tact.models.step import StepRequest
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
 from tact.store.items import decision_log, holdout_log
 
-Op = Literal["split", "bucket", "holdout", "wait_until", "update"]
+Op = Literal["split", "bucket", "holdout", "wait_until", "update", "exit"]
 MAX_RACES = 5
 
 
@@ -42,6 +43,7 @@ class DecideRequest(StepRequest):
     at: str | None = None
     set: dict[str, Any] = Field(default_factory=dict)  # update
     add_tags: list[str] = Field(default_factory=list)
+    reason: str = ""  # exit
 
 
 @dataclass
@@ -65,6 +67,8 @@ def decide(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
         return _update(request, deps)
     if request.op == "holdout":
         return _holdout(request, deps, now)  # needs no read: membership is a pure function
+    if request.op == "exit":
+        return _exit(request, deps, now)
     state = CustomerState.from_items(request.customer_id,
                                      deps.store.read_customer(request.customer_id, now))
     if request.op == "split":
@@ -121,6 +125,19 @@ def _log_assignment(request: DecideRequest, deps: DecideDeps, now: datetime,
         reason=f"variant {branch + 1} of {len(request.weights)}", now=now,
         ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
         step=request.step, variant=variant))])
+
+
+def _exit(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:
+    """An ``exit`` step: the entry ends here, and the log (and so the decision stream) says
+    where and why. The entry item stays: a goal event within the attribution window still
+    converts it."""
+    # Keyed by execution and step: a retried invocation writes the same item again.
+    deps.store.write(request.customer_id, [Put(decision_log(
+        key=f"LOG#{request.execution}#{request.step}#ended", kind="ended",
+        journey=request.journey, execution=request.execution, reason=request.reason, now=now,
+        ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
+        step=request.step))])
+    return {"ended": request.reason}
 
 
 def _holdout(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:

@@ -386,8 +386,6 @@ class Simulation:
                     iso(execution.stop or now), execution.input.get("customer_id", "?"),
                     "failed", execution.input.get("journey", ""), "",
                     f"{execution.error}: {execution.cause}"))
-            elif execution.status == "SUCCEEDED":
-                self._exit_step_entry(execution, now)
         self.report.messages.sort(key=lambda m: (m["sent_at"], m["customer_id"], m["step"]))
         self.report.suppressed.sort(key=lambda s: (s["at"], s["customer_id"], s["step"]))
         self.report.timeline.sort(key=lambda t: t.at)
@@ -398,17 +396,6 @@ class Simulation:
                 iso(execution.stop or now), "", "failed",
                 execution.state_machine_arn.removeprefix(SM_PREFIX).split("/")[0],
                 "", f"{execution.error}: {execution.cause}"))
-
-    def _exit_step_entry(self, execution: Any, now: datetime) -> None:
-        """An entry that ended at an `exit` step: say where and why (it got nothing more)."""
-        journey = execution.input.get("journey", "")
-        last = next((e.state for e in reversed(execution.history) if e.state), None)
-        state = self.definitions.get(journey, {}).get("States", {}).get(last or "", {})
-        comment = str(state.get("Comment", ""))
-        if state.get("Type") == "Succeed" and comment.startswith("exit:"):
-            self.report.timeline.append(TimelineEntry(
-                iso(execution.stop or now), execution.input.get("customer_id", "?"),
-                "ended", journey, str(last), comment.removeprefix("exit:").strip()))
 
     def _message_entry(self, customer_id: str, record: dict[str, Any]) -> None:
         notes = "; ".join(record.get("notes") or [])
@@ -440,8 +427,10 @@ class Simulation:
         kind, reason = item["kind"], item.get("reason", "")
         if kind in ("deferred", "assigned"):
             return  # deferrals come from the send results; variants are not timeline events
+        # ("ended": an entry that ended at an `exit` step, which the log names.)
         self.report.timeline.append(TimelineEntry(item["at"], customer_id, kind,
-                                                  item["journey"], "", reason))
+                                                  item["journey"], str(item.get("step") or ""),
+                                                  reason))
         if kind == "skipped" and reason.startswith("exited"):
             self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
                                            "step": "(entry)", "reason": "exited",

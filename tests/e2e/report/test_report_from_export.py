@@ -51,3 +51,31 @@ def test_report_from_an_empty_folder_says_nothing_entered(tmp_path: Path) -> Non
     assert json.loads(result.stdout)["journeys"] == []
     missing = CliRunner().invoke(app, ["report", "--from", str(tmp_path / "nope")])
     assert missing.exit_code == 1 and "no such folder" in missing.output
+
+
+def test_an_entry_ended_by_an_exit_step_is_an_exited_record_with_its_reason(
+        tmp_path: Path) -> None:
+    # post_purchase ends at `exit: nothing new to suggest` for a customer with no next best
+    # product (ben, in the example). Deployed, only what is written to the table reaches the
+    # stream: the exit step must write its decision, or the stream never says it happened.
+    from tact.local.simulator import simulate_file
+
+    run = simulate_file(EXAMPLES / "post_purchase.events.jsonl", EXAMPLES, "memory")
+    ended = [t for t in run.timeline if t.what == "ended"]
+    assert [(t.customer_id, t.journey) for t in ended] == [("ben", "post_purchase")]
+    exited = [r for r in run.decisions if r.kind == "exited"]
+    assert [(r.customer_id, r.journey, r.step, r.reason) for r in exited] == [
+        ("ben", "post_purchase", ended[0].step, "nothing new to suggest")]
+    entered = next(r for r in run.decisions if r.kind == "entered" and r.customer_id == "ben")
+    assert exited[0].execution == entered.execution and exited[0].version == entered.version
+    assert exited[0].decided_at == ended[0].at
+    export = tmp_path / "export"
+    runner = CliRunner()
+    simulated = runner.invoke(app, ["simulate", "-e", str(EXAMPLES / "post_purchase.events.jsonl"),
+                                    "-j", str(EXAMPLES), "--export", str(export)])
+    assert simulated.exit_code == 0, simulated.output
+    report = runner.invoke(app, ["report", "--from", str(export), "-j", str(EXAMPLES), "--json"])
+    assert report.exit_code == 0, report.output
+    journey = next(j for j in json.loads(report.stdout)["journeys"]
+                   if j["journey"] == "post_purchase")
+    assert journey["exited"] == 1 and journey["entered"] == 2

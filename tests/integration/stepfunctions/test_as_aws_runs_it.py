@@ -63,7 +63,11 @@ def test_a_timed_out_park_lambda_fails_the_step_and_never_takes_on_timeout(
     def park(_: Any) -> Any:
         raise LambdaTimeout("Task timed out after 10.00 seconds")
 
-    execution = _run(compile_journey(_journey(WAIT_FOR, tmp_path)), {"ParkFunctionArn": park},
+    def decide(_: Any) -> Any:  # the exit steps' (never reached here)
+        raise AssertionError("an exit step ran after a failed wait")
+
+    execution = _run(compile_journey(_journey(WAIT_FOR, tmp_path)),
+                     {"ParkFunctionArn": park, "DecideFunctionArn": decide},
                      {"customer_id": "ana", "version": "v1", "entered_at": "2026-11-02T09:00:00Z",
                       "trigger": {"id": "a-1", "type": "account_created", "data": {}}})
     states = [h.state for h in execution.history if h.type.endswith("StateEntered")]

@@ -41,6 +41,7 @@ def test_journey_log_items_map_to_their_decisions() -> None:
         "started": ("entered", None), "skipped": ("skipped", None), "stopped": ("exited", None),
         "holdout": ("assigned", "control"), "deferred": ("deferred", None),
         "resumed": ("resumed", None), "expression_error": ("error", None),
+        "ended": ("exited", None),
     }
     for kind, (expected, variant) in cases.items():
         record = record_from_item("c", {**base, "sk": f"LOG#{kind}", "kind": kind})
