@@ -1,15 +1,24 @@
-"""Runtime configuration of the Lambda functions, from environment variables."""
+"""Runtime configuration of the Lambda functions, from environment variables.
+
+A pydantic model filled from ``TACT_*`` variables (names in any case, as pydantic-settings
+reads them). Not pydantic-settings itself: its import (every settings source, argparse for its
+CLI source, dotenv) cost every function's cold start about half a ``boto3`` import, for one
+flat model of strings and numbers.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cache
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+ENV_PREFIX = "TACT_"
 
 
-class RuntimeConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TACT_", frozen=True)
+class RuntimeConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
     table_name: str = Field(description="the single DynamoDB table")
     bundle_path: str = Field(
@@ -65,6 +74,15 @@ class RuntimeConfig(BaseSettings):
         default=3600, ge=60, description="how often ingest re-checks for a newer model")
 
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> RuntimeConfig:
+        """``TACT_TABLE_NAME`` -> ``table_name``...; other variables are ignored."""
+        values = {name: value for key, value in environ.items()
+                  if key.upper().startswith(ENV_PREFIX)
+                  and (name := key[len(ENV_PREFIX):].lower()) in cls.model_fields}
+        return cls.model_validate(values)
+
+
 @cache
 def runtime_config() -> RuntimeConfig:
-    return RuntimeConfig()  # type: ignore[call-arg]  # filled from the environment
+    return RuntimeConfig.from_environment()
