@@ -100,7 +100,8 @@ class ImportRecorder:
 
 
 def _environment(tmp: Path) -> dict[str, str]:
-    from tact.journey.bundle import build, bundle_json
+    from tact.journey.bundle import bundle_json
+    from tact.journey.bundle_builder import build
     from tact.journey.project import load_project, require_valid
 
     bundle, definitions = build(require_valid(load_project(EXAMPLES)))

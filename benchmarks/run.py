@@ -304,7 +304,7 @@ def _longest(states: dict[str, dict[str, Any]], name: str, seen: frozenset[str])
 
 def transitions_per_entry() -> list[Figure]:
     """States on the longest acyclic path from StartAt to a terminal state, per journey."""
-    from tact.journey.bundle import build
+    from tact.journey.bundle_builder import build
     from tact.journey.project import load_project, require_valid
 
     _, definitions = build(require_valid(load_project(JOURNEYS)))

@@ -22,8 +22,8 @@ from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.infra import BROADCAST_PARAMETERS, broadcast_resources
 from tact.broadcast.waves import first_wave
 from tact.infra_alarms import failed_executions_alarm
-from tact.journey.bundle import build as build_bundle
 from tact.journey.bundle import bundle_json
+from tact.journey.bundle_builder import build as build_bundle
 from tact.journey.compiler import definition_json
 from tact.journey.project import Project
 

@@ -20,7 +20,8 @@ from typing import Any
 from tact import clock as tact_clock
 from tact import runtime
 from tact.customer import CustomerState
-from tact.journey.bundle import Bundle, build, bundle_json
+from tact.journey.bundle import Bundle, bundle_json
+from tact.journey.bundle_builder import build
 from tact.journey.project import load_project, require_valid
 from tact.local.adapters import ExecutorOrchestrator
 from tact.local.clock import VirtualClock

@@ -17,7 +17,7 @@ from pydantic import (
     field_validator,
 )
 
-from tact.journey.model import Channel, ChannelChoice, Purpose, Share
+from tact.journey.rules import Channel, ChannelChoice, Purpose, Share
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 SEGMENT_REF = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

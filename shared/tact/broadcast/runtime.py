@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from tact.broadcast.model import Broadcast, BroadcastSend, LocalTime
-from tact.journey.model import Purpose
+from tact.journey.rules import Purpose
 
 
 class BroadcastRuntime(BaseModel):

@@ -22,7 +22,7 @@ def cost(
     """Cost per N entries of each journey, from its compiled state machine, with the prices used."""
     from tact.cost.estimate import estimate
     from tact.cost.render import print_costs
-    from tact.journey.bundle import build as build_bundle
+    from tact.journey.bundle_builder import build as build_bundle
 
     project = load_journeys(journeys)
     _, definitions = build_bundle(project)

@@ -17,7 +17,7 @@ from typing import Any
 from tact.customer import plain
 from tact.expressions import context_for, with_defaults
 from tact.journey.bundle import JourneyRuntime
-from tact.journey.references import project
+from tact.journey.projection import project
 
 MAX_INPUT_BYTES = 32 * 1024
 ENVELOPE_FIELDS = ("id", "type", "customer_id", "time")

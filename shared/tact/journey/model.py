@@ -3,75 +3,42 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from tact.journey.durations import Duration
-from tact.models.events import EVENT_TYPES
-
-Channel = Literal["email", "sms", "push", "webhook"]
-ChannelChoice = Literal["email", "sms", "push", "webhook", "preferred"]
-Purpose = Literal["marketing", "transactional"]
+from tact.journey.rules import (
+    TIME_OF_DAY,
+    Channel,
+    ChannelChoice,
+    ExitRule,
+    Expression,
+    Purpose,
+    ReentryMode,
+    Share,
+    Strict,
+    Trigger,
+    check_event,
+    check_expression,
+)
 
 _STEP_ID = r"^[a-z][a-z0-9_]{0,47}$"
 StepId = Annotated[
     str, Field(pattern=_STEP_ID, description="lower_snake_case, unique in the journey")
 ]
-Expression = Annotated[str, Field(min_length=1, description="JSONata expression")]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _check_event(value: str) -> str:
-    if value not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {value!r}")
-    return value
-
-
-def _check_expression(value: str) -> str:
-    from tact.expressions import compile_expression
-
-    compile_expression(value)
-    return value
-
-
-class Trigger(_Strict):
-    event: str = Field(description="The event type that enters a customer into the journey")
-    when: Expression | None = Field(default=None, description="JSONata condition on the event")
-
-    _event = field_validator("event")(_check_event)
-    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
-
-
-class ExitRule(_Strict):
-    event: str
-    when: Expression | None = Field(
-        default=None,
-        description="JSONata condition; `event` is the exit event, `entry` the trigger",
-    )
-
-    _event = field_validator("event")(_check_event)
-    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
 
 
 def _exit_rule(value: Any) -> Any:
     return {"event": value} if isinstance(value, str) else value
 
 
-TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MIN_WAIT = 60
 # A Standard workflow execution lasts at most one year (Step Functions service quotas:
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); a journey whose
@@ -84,7 +51,7 @@ MAX_TRIGGER_AGE = 86400
 MAX_STEPS = 1_000
 
 
-class WaitSpec(_Strict):
+class WaitSpec(Strict):
     id: StepId | None = None
     duration: Duration | None = Field(default=None, description="e.g. 2h, 1d; at least one minute")
     until: str | None = Field(
@@ -112,14 +79,14 @@ class WaitSpec(_Strict):
             if self.until is None or self.until_time_of_day():
                 raise ValueError("`at` goes with a date `until` (an expression), not alone")
         if self.until is not None and not self.until_time_of_day():
-            _check_expression(self.until)
+            check_expression(self.until)
         return self
 
     def until_time_of_day(self) -> bool:
         return self.until is not None and bool(TIME_OF_DAY.match(self.until))
 
 
-class WaitStep(_Strict):
+class WaitStep(Strict):
     wait: WaitSpec
 
     @field_validator("wait", mode="before")
@@ -133,7 +100,7 @@ class WaitStep(_Strict):
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
-class SendSpec(_Strict):
+class SendSpec(Strict):
     id: StepId
     template: str = Field(min_length=1, description="name of a file in journeys/templates/, "
                           "without folder or .yaml")
@@ -153,18 +120,18 @@ class SendSpec(_Strict):
         return value
 
 
-class SendStep(_Strict):
+class SendStep(Strict):
     send: SendSpec
 
 
-class Branch(_Strict):
+class Branch(Strict):
     if_: Expression = Field(alias="if", description="JSONata condition; first match wins")
     steps: list[Step] = Field(min_length=1)
 
-    _if = field_validator("if_")(_check_expression)
+    _if = field_validator("if_")(check_expression)
 
 
-class ElseBranch(_Strict):
+class ElseBranch(Strict):
     else_: list[Step] = Field(alias="else", min_length=1)
 
 
@@ -180,7 +147,7 @@ AnyBranch = Annotated[
 ]
 
 
-class SplitStep(_Strict):
+class SplitStep(Strict):
     id: StepId | None = None
     split: list[AnyBranch] = Field(min_length=1)
 
@@ -193,13 +160,13 @@ class SplitStep(_Strict):
         return branches
 
 
-class Variant(_Strict):
+class Variant(Strict):
     name: StepId
     weight: float = Field(gt=0, description="relative share, e.g. 50 and 50, or 90 and 10")
     steps: list[Step] = Field(default_factory=list, description="empty: this variant gets nothing")
 
 
-class AbSplitStep(_Strict):
+class AbSplitStep(Strict):
     """A deterministic per-customer bucket: the same customer lands in the same variant."""
 
     id: StepId
@@ -224,7 +191,7 @@ PROTECTED_ATTRIBUTES = frozenset({
 Scalar = str | int | float | bool | None
 
 
-class UpdateSpec(_Strict):
+class UpdateSpec(Strict):
     id: StepId
     set: dict[str, Scalar] = Field(default_factory=dict, description="profile attributes to set, "
                                    "e.g. {segment: vip}; null removes one")
@@ -248,11 +215,11 @@ class UpdateSpec(_Strict):
         return self
 
 
-class UpdateStep(_Strict):
+class UpdateStep(Strict):
     update: UpdateSpec
 
 
-class GoalSpec(_Strict):
+class GoalSpec(Strict):
     id: StepId | None = None
     event: str = Field(description="the conversion event, e.g. purchase_completed")
     when: Expression | None = Field(
@@ -260,11 +227,11 @@ class GoalSpec(_Strict):
         description="JSONata condition; `event` is the goal event, `entry` the trigger",
     )
 
-    _event = field_validator("event")(_check_event)
-    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
+    _event = field_validator("event")(check_event)
+    _when = field_validator("when")(lambda v: v if v is None else check_expression(v))
 
 
-class GoalStep(_Strict):
+class GoalStep(Strict):
     """Conversion: when the event arrives while the customer is in the journey, the entry is
     marked converted and ends. It applies to the whole journey, wherever it is written."""
 
@@ -276,12 +243,12 @@ class GoalStep(_Strict):
         return {"event": value} if isinstance(value, str) else value
 
 
-class ExitSpec(_Strict):
+class ExitSpec(Strict):
     id: StepId | None = None
     reason: str = "exit"
 
 
-class ExitStep(_Strict):
+class ExitStep(Strict):
     exit: ExitSpec
 
     @field_validator("exit", mode="before")
@@ -292,7 +259,7 @@ class ExitStep(_Strict):
         return {"reason": value} if isinstance(value, str) else value
 
 
-class WaitForSpec(_Strict):
+class WaitForSpec(Strict):
     """Wait for an event (e.g. a purchase) up to a timeout; branch on which came first."""
 
     id: StepId
@@ -313,11 +280,11 @@ class WaitForSpec(_Strict):
                              f"execution after one year), got {value // 86400}d")
         return value
 
-    _event = field_validator("event")(_check_event)
-    _when = field_validator("when")(lambda v: v if v is None else _check_expression(v))
+    _event = field_validator("event")(check_event)
+    _when = field_validator("when")(lambda v: v if v is None else check_expression(v))
 
 
-class WaitForStep(_Strict):
+class WaitForStep(Strict):
     wait_for: WaitForSpec
 
 
@@ -349,25 +316,7 @@ ElseBranch.model_rebuild()
 Variant.model_rebuild()
 WaitForSpec.model_rebuild()
 
-ReentryMode = Literal["ignore", "restart", "allow"]
-
-
-def _share(value: Any) -> Any:
-    """``10%`` or ``0.1``: the share of entrants kept as a control group."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            return float(value.strip()[:-1]) / 100
-        except ValueError:
-            raise ValueError(f"{value!r} is not a percentage; write e.g. 10%") from None
-    return value
-
-
-Share = Annotated[float, BeforeValidator(_share), Field(ge=0, le=0.5),
-                  WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 0.5},
-                                            {"type": "string", "pattern": r"^\d+(\.\d+)?%$"}]})]
-
-
-class Journey(_Strict):
+class Journey(Strict):
     """One customer journey: who enters, when they leave, and what they receive."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]

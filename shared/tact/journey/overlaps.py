@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import Any
 
 from tact.diagnostics import Diagnostic
-from tact.journey.bundle import DATE_WAIT_HORIZON
+from tact.journey.bundle_builder import DATE_WAIT_HORIZON
 from tact.journey.durations import format_duration
 from tact.journey.model import (
     AbSplitStep,

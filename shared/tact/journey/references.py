@@ -27,10 +27,9 @@ from tact.journey.model import (
     WaitStep,
     iter_steps,
 )
+from tact.journey.projection import ADDRESS_FIELDS
 from tact.templates import MessageTemplate
 
-# Never carried into an execution, whatever reads them (the customer's profile has them).
-ADDRESS_FIELDS = frozenset({"email", "phone", "push_endpoint"})
 # Ids of the trigger's data are always carried: small, and they name what the entry is about.
 ID_FIELDS = ("cart_id", "order_id")
 WHOLE: tuple[str, ...] = ()  # the path that reads all of the trigger's data
@@ -190,42 +189,6 @@ def input_fields(journey: Journey, templates: dict[str, MessageTemplate]) -> lis
     paths.update((name,) for name in ID_FIELDS)
     kept = [p for p in sorted(paths) if not any(p[:len(q)] == q and p != q for q in paths)]
     return [list(p) for p in kept]
-
-
-def project(data: Any, fields: list[list[str]]) -> Any:
-    """``data`` cut down to ``fields`` (lists are walked element by element), addresses out."""
-    tree: dict[str, Any] = {}
-    for path in fields:
-        if not path:
-            return _without_addresses(data)
-        node = tree
-        for segment in path[:-1]:
-            child = node.setdefault(segment, {})
-            if child is None:  # a shorter path already takes all of it
-                break
-            node = child
-        else:
-            node[path[-1]] = None
-    return _cut(data, tree)
-
-
-def _cut(value: Any, tree: dict[str, Any] | None) -> Any:
-    if tree is None:
-        return _without_addresses(value)
-    if isinstance(value, list):
-        return [_cut(item, tree) for item in value]
-    if not isinstance(value, dict):
-        return value
-    return {key: _cut(value[key], sub) for key, sub in tree.items()
-            if key in value and key not in ADDRESS_FIELDS}
-
-
-def _without_addresses(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_addresses(v) for k, v in value.items() if k not in ADDRESS_FIELDS}
-    if isinstance(value, list):
-        return [_without_addresses(v) for v in value]
-    return value
 
 
 _ENTRY_ONLY_TRIGGER = ("customer", "freshness")

@@ -22,7 +22,7 @@ from tact.conditions import value as expression_value
 from tact.customer import PROFILE, CustomerState
 from tact.expressions import context_for, freshness_of
 from tact.journey.bundle import Bundle
-from tact.journey.model import TIME_OF_DAY
+from tact.journey.rules import TIME_OF_DAY
 from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_holdout, pick
 from tact.journey_steps.dates import date_from_data, next_time_of_day
 from tact.models.step import StepRequest

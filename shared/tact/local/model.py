@@ -48,7 +48,7 @@ def history_model(journeys_dir: Path, history: Any) -> Artifact | None:
     """``tact backtest``: one model for the whole history (a History, or a file or folder of
     it), fitted before the customers are sharded, so every shard applies the same one."""
     from tact.backtest.history import History
-    from tact.journey.bundle import build
+    from tact.journey.bundle_builder import build
     from tact.journey.project import load_project, require_valid
 
     bundle, _ = build(require_valid(load_project(journeys_dir)))

@@ -24,9 +24,10 @@ from tact.broadcast.waves import first_wave
 from tact.clock import iso, parse_iso
 from tact.customer import CustomerState
 from tact.ingest.execution_input import entry_context
-from tact.journey.bundle import Bundle, build, bundle_json
-from tact.journey.model import ExitRule
+from tact.journey.bundle import Bundle, bundle_json
+from tact.journey.bundle_builder import build
 from tact.journey.project import load_project, require_valid
+from tact.journey.rules import ExitRule
 from tact.local.adapters import (
     ACCOUNT,
     AUDIENCE_FUNCTION_ARN,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tact.journey.model import ExitRule
+from tact.journey.rules import ExitRule
 from tact.models.step import StepRequest
 
 SendStatus = Literal["sent", "suppressed", "deferred", "unknown", "failed"]

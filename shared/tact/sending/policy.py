@@ -11,7 +11,7 @@ from tact import clock
 from tact.conditions import condition
 from tact.customer import CustomerState, cap_key
 from tact.expressions import context_for
-from tact.journey.model import ExitRule
+from tact.journey.rules import ExitRule
 from tact.journey.settings import Cap, Settings
 from tact.store.base import Put
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from tact.customer import CustomerState, consent_key, entry_key, last_key, suppression_key
-from tact.journey.model import ExitRule
+from tact.journey.rules import ExitRule
 from tact.store.base import Check
 
 

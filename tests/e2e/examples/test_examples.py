@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tact.journey.bundle import build
+from tact.journey.bundle_builder import build
 from tact.journey.project import load_project
 from tact.journey_steps.buckets import in_holdout
 from tact.local.simulator import Simulation

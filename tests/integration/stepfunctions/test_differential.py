@@ -38,7 +38,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wai
 from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_bridge
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from tact.journey.bundle import build
+from tact.journey.bundle_builder import build
 from tact.journey.compiler import compile_journey
 from tact.journey.model import Journey
 from tact.journey.project import load_project, require_valid

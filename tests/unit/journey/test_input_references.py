@@ -16,10 +16,11 @@ import pytest
 
 from tact.expressions import ExpressionError, context_for, evaluate
 from tact.ingest.execution_input import trigger_for
-from tact.journey.bundle import build
+from tact.journey.bundle_builder import build
 from tact.journey.model import Branch, SplitStep, iter_steps
 from tact.journey.project import load_project, require_valid
-from tact.journey.references import input_fields, project
+from tact.journey.projection import project
+from tact.journey.references import input_fields
 from tact.templates import TemplateError, render_text
 
 ROOT = Path(__file__).resolve().parents[3]

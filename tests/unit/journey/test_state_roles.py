@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tact.journey.bundle import build
+from tact.journey.bundle_builder import build
 from tact.journey.model import SendStep, iter_steps
 from tact.journey.project import load_project, require_valid
 from tact.journey.states import is_quiet_hours_wait, send_of, step_kind, task_role
