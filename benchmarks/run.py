@@ -165,6 +165,17 @@ def _first_call_modules(function: str, env: dict[str, str]) -> list[str]:
     return modules
 
 
+def _deployed_runtime_environment() -> dict[str, str]:
+    """The template's variables for every function that change how Python or a library
+    imports (e.g. ``PYDANTIC_DISABLE_PLUGINS``), so the cold path is timed as deployed."""
+    from tact.infra_gen import load_template
+
+    variables = load_template(ROOT / "template.yaml")["Globals"]["Function"]["Environment"][
+        "Variables"]
+    return {name: str(value) for name, value in variables.items()
+            if name.startswith("PYDANTIC_") and isinstance(value, str)}
+
+
 def handler_import_ratio(pairs: int = 10) -> list[Figure]:
     """Per function, fresh processes in the function's folder, interleaved, the median ratio
     of ``pairs`` rounds (after one round that warms the file cache):
@@ -178,12 +189,13 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
       container's first invocation all the same. Object construction (clients, the bundle) is
       not counted; module imports are.
 
-    Tracing is off (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import.
+    The processes get the template's ``PYDANTIC_*`` variables, as deployed. Tracing is off
+    (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import.
     The model function (the daily fit) also gets ``numpy_import_ratio``: ``import numpy`` alone
     ÷ ``import boto3``, a floor under its cold path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
-                "PYTHONDONTWRITEBYTECODE": "1"})
+                "PYTHONDONTWRITEBYTECODE": "1", **_deployed_runtime_environment()})
     figures: list[Figure] = []
     for app in sorted(FUNCTIONS.glob("*/app.py")):
         folder = app.parent
