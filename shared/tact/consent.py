@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from tact import clock
-from tact.customer import CustomerState, consent_key
+from tact.customer import CustomerState
+from tact.store import items
 from tact.store.base import Put
 
 HISTORY_KEPT = 100  # newest decisions per channel and purpose (the item is read by every send)
@@ -132,12 +133,10 @@ def consent_write(state: CustomerState, decision: Decision) -> Put:
     version = int((current or {}).get("version", 0))
     history = [decision.entry(applied), *list((current or {}).get("history") or [])]
     if applied:
-        item: dict[str, Any] = {
-            "sk": consent_key(decision.channel, decision.purpose),
-            "granted": decision.granted, "at": decision.at,
-            "received_at": decision.received_at, "source": decision.source,
-            "by": decision.by, "event_id": decision.event_id,
-        }
+        item: dict[str, Any] = items.consent(
+            decision.channel, decision.purpose, granted=decision.granted, at=decision.at,
+            received_at=decision.received_at, source=decision.source, by=decision.by,
+            event_id=decision.event_id)
         previous_customer = (current or {}).get("customer")
         if decision.by == "customer":
             item["customer"] = {"granted": decision.granted, "at": decision.received_at}

@@ -1,10 +1,5 @@
-"""A customer's partition, read once and understood: profile, consents, caps, entries, log.
-
-Sort keys (all under partition ``C#<customer id>``):
-``PROFILE`` · ``CONSENT#<channel>#<purpose>`` · ``SUPPRESSION#<channel>`` ·
-``CAP#<purpose>#<scope>`` · ``MSG#<execution>#<step>`` · ``ENTRY#<journey>#<execution>`` ·
-``LAST#<event type>`` · ``EVENT#<event id>`` · ``WAIT#<journey>#<execution>#<step>``.
-"""
+"""A customer's partition, read once and understood: profile, consents, caps, entries, log
+(the keys: tact.store.keys)."""
 
 from __future__ import annotations
 
@@ -13,42 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tact.store import keys
 from tact.store.base import Item
-
-PROFILE = "PROFILE"
-
-
-def msg_key(execution: str, step: str) -> str:
-    return f"MSG#{execution}#{step}"
-
-
-def consent_key(channel: str, purpose: str) -> str:
-    return f"CONSENT#{channel}#{purpose}"
-
-
-def cap_key(purpose: str, scope: str) -> str:
-    return f"CAP#{purpose}#{scope}"
-
-
-def entry_key(journey: str, execution: str) -> str:
-    return f"ENTRY#{journey}#{execution}"
-
-
-def last_key(event_type: str) -> str:
-    return f"LAST#{event_type}"
-
-
-def event_key(event_id: str) -> str:
-    return f"EVENT#{event_id}"
-
-
-def wait_key(journey: str, execution: str, step: str) -> str:
-    """A parked ``wait_for`` task token: ingest resumes the execution on a matching event."""
-    return f"WAIT#{journey}#{execution}#{step}"
-
-
-def suppression_key(channel: str) -> str:
-    return f"SUPPRESSION#{channel}"
 
 
 def plain(value: Any) -> Any:
@@ -81,25 +42,25 @@ class CustomerState:
         for item in items:
             sk: str = item["sk"]
             kind, _, rest = sk.partition("#")
-            if sk == PROFILE:
+            if sk == keys.PROFILE:
                 state.profile = item
-            elif kind == "CONSENT":
+            elif kind == keys.CONSENT:
                 channel, _, purpose = rest.partition("#")
                 state.consents[(channel, purpose)] = item
-            elif kind == "SUPPRESSION":
+            elif kind == keys.SUPPRESSION:
                 state.suppressions[rest] = item
-            elif kind == "CAP":
+            elif kind == keys.CAP:
                 purpose, _, scope = rest.partition("#")
                 state.caps[(purpose, scope)] = item
-            elif kind == "MSG":
+            elif kind == keys.MSG:
                 state.messages[sk] = item
-            elif kind == "ENTRY":
+            elif kind == keys.ENTRY:
                 state.entries[sk] = item
-            elif kind == "LAST":
+            elif kind == keys.LAST:
                 state.last_events[rest] = item
-            elif kind == "EVENT":
+            elif kind == keys.EVENT:
                 state.seen_events.add(rest)
-            elif kind == "WAIT":
+            elif kind == keys.WAIT:
                 state.waits[sk] = item
         return state
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from tact.clock import parse_iso
+from tact.store import keys
 
 Kind = Literal["entered", "skipped", "exited", "converted", "assigned", "resumed", "sent",
                "not_sent", "deferred", "unknown", "error"]
@@ -75,9 +76,9 @@ def _number(value: Any) -> float | None:
 def record_from_item(customer_id: str, item: dict[str, Any]) -> DecisionRecord | None:
     """The decision a written item states, or None for items that are not decisions."""
     sk = str(item.get("sk", ""))
-    if sk.startswith("MSG#"):
+    if keys.kind_of(sk) == keys.MSG:
         return _message(customer_id, item)
-    if sk.startswith("LOG#") and item.get("kind") in _LOG_KINDS:
+    if keys.kind_of(sk) == keys.LOG and item.get("kind") in _LOG_KINDS:
         return _log(customer_id, item)
     return None
 

@@ -19,7 +19,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from tact import aws
 from tact.analytics.records import DecisionRecord, record_from_item
-from tact.store.base import PK_PREFIX
+from tact.store.keys import customer_of
 
 PUT_RECORD_BATCH_LIMIT = 500  # records per PutRecordBatch call (Firehose quota)
 _DESERIALIZER = TypeDeserializer()
@@ -39,10 +39,10 @@ def records_of_stream(event: dict[str, Any]) -> list[DecisionRecord]:
         if not image:
             continue
         item = {name: _DESERIALIZER.deserialize(value) for name, value in image.items()}
-        customer = str(item.get("pk", ""))
-        if not customer.startswith(PK_PREFIX):
+        customer = customer_of(item.get("pk", ""))
+        if customer is None:
             continue
-        record = record_from_item(customer.removeprefix(PK_PREFIX), item)
+        record = record_from_item(customer, item)
         if record is not None:
             records.append(record)
     return records

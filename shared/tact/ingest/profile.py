@@ -34,8 +34,7 @@ from typing import Any
 from tact import clock
 from tact.consent import consent_write as write_decision
 from tact.consent import shop_decision
-from tact.customer import PROFILE, CustomerState, last_key
-from tact.lifecycle.index import index_keys
+from tact.customer import CustomerState
 from tact.models.events import (
     CONTACT_NAMES,
     CartItem,
@@ -46,7 +45,9 @@ from tact.models.events import (
     PurchaseCompletedData,
     ShopEvent,
 )
+from tact.store import items
 from tact.store.base import Item, Put
+from tact.store.keys import index_keys
 
 RECENT_EVENTS_KEPT = 10
 LAST_EVENTS_BYTES = 300 * 1024  # DynamoDB items are at most 400 KB; one event at most 256 KB
@@ -114,9 +115,8 @@ def profile_write(state: CustomerState, event: ShopEvent, data: Any) -> Put | No
     version = state.profile_version()
     stage = attrs.get("lifecycle_stage", {}).get("v")
     last = attrs.get("last_purchase_at", {}).get("v")
-    item: Item = {"sk": PROFILE, "attrs": attrs, "version": version + 1,
-                  **({"category_scores": scores} if scores else {}),
-                  **index_keys(state.customer_id, stage, last)}
+    item: Item = items.profile(attrs, version + 1, scores=scores,
+                               index=index_keys(state.customer_id, stage, last))
     return Put(item, expect=version)
 
 
@@ -202,5 +202,4 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
             break
         kept.append(item)
     version = int((state.last_events.get(event.type) or {}).get("version", 0))
-    return Put({"sk": last_key(event.type), "events": kept, "version": version + 1},
-               expect=version)
+    return Put(items.recent_events(event.type, kept, version + 1), expect=version)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tact import clock
 from tact.conditions import condition
-from tact.customer import CustomerState, entry_key, event_key
+from tact.customer import CustomerState
 from tact.expressions import context_for, freshness_of
 from tact.ingest.execution_input import InputTooLarge, entry_context, execution_input
 from tact.ingest.orchestrator import Orchestrator
@@ -21,8 +21,10 @@ from tact.journey.durations import format_duration
 from tact.journey_steps.buckets import in_holdout
 from tact.models.events import ConsentChangedData, ShopEvent
 from tact.sending.policy import exit_reason
+from tact.store import items
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, StoreTransientError, Write
-from tact.store.items import decision_log, log_key
+from tact.store.items import decision_log
+from tact.store.keys import log_key
 
 if TYPE_CHECKING:
     from tact.recommend.profile_scores import ModelSource
@@ -145,9 +147,8 @@ def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDep
 
 def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
           now: datetime, received: datetime) -> tuple[list[Write], IngestResult]:
-    writes: list[Write] = [Put({"sk": event_key(event.id), "time": clock.iso(event.time),
-                                "ttl": int((now + EVENT_MARKER_TTL).timestamp())},
-                               expect="absent")]
+    writes: list[Write] = [Put(items.event_marker(event.id, clock.iso(event.time), now,
+                                                  EVENT_MARKER_TTL), expect="absent")]
     profile = _scored(state, event, profile_write(state, event, data), deps.model)
     if profile is not None:
         writes.append(profile)
@@ -377,21 +378,14 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
         return writes
     arn = deps.orchestrator.start(journey.id, name, payload)
     until = now + timedelta(seconds=journey.max_duration)
-    writes.append(Put({
-        "sk": entry_key(journey.id, name),
-        "journey": journey.id,
-        "version": journey.version,
-        "name": name,
-        "execution_arn": arn,
-        "entered_at": entered_at,
-        "trigger_id": event.id,
-        "trigger": payload["trigger"],  # what the execution carries: bounded, no addresses
-        "until": clock.iso(until),
+    writes.append(Put(items.journey_entry(
+        journey.id, name, until=until,
         # Kept past its end while a re-entry interval or the attribution window needs it.
-        "ttl": int(max(until, now + timedelta(seconds=journey.reentry_interval),
-                       event.time + timedelta(seconds=deps.bundle.settings.attribution_window),
-                       ).timestamp()),
-    }))
+        kept_until=max(until, now + timedelta(seconds=journey.reentry_interval),
+                       event.time + timedelta(seconds=deps.bundle.settings.attribution_window)),
+        version=journey.version, name=name, execution_arn=arn, entered_at=entered_at,
+        trigger_id=event.id,
+        trigger=payload["trigger"])))  # what the execution carries: bounded, no addresses
     goals = ",".join(sorted({g.event for g in journey.measured_goals or journey.goals})) or None
     result.actions.append(Action("started", journey.id, name,
                                  details={"version": journey.version, "goal": goals}))

@@ -19,10 +19,12 @@ from typing import Any
 
 from tact import clock
 from tact.conditions import ExpressionFailed, ExpressionFailure, condition
-from tact.customer import CustomerState, entry_key, last_key, wait_key
+from tact.customer import CustomerState
 from tact.expressions import context_for
 from tact.models.step import StepRequest
+from tact.store import items
 from tact.store.base import ConditionFailed, Delete, Put, StoreTransientError, Write
+from tact.store.keys import entry_key
 
 TTL_SLACK = timedelta(hours=1)
 MAX_RACES = 5
@@ -91,15 +93,11 @@ def _park_once(request: ParkRequest, store: Any, orchestrator: Any) -> dict[str,
     last = state.last_events.get(request.event)
     version = int((last or {}).get("version", 0))
     store.write(request.customer_id, [
-        Put({
-            "sk": wait_key(request.journey, request.execution, request.step),
-            "journey": request.journey, "execution": request.execution, "step": request.step,
-            "event": request.event, "when": request.when, "token": request.token,
-            "since": since, "trigger": request.trigger, "until": clock.iso(until),
-            "ttl": int(until.timestamp()),
-        }),
-        Put({**(last or {"events": []}), "sk": last_key(request.event), "version": version + 1},
-            expect=version),
+        Put(items.wait(request.journey, request.execution, request.step, until=until,
+                       event=request.event, when=request.when, token=request.token,
+                       since=since, trigger=request.trigger)),
+        Put(items.recent_events(request.event, list((last or {}).get("events", [])),
+                                version + 1, kept=last), expect=version),
     ])
     return {"status": "parked"}
 

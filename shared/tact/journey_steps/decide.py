@@ -19,15 +19,16 @@ from pydantic import Field
 from tact import clock
 from tact.conditions import ExpressionFailed, ExpressionFailure, condition
 from tact.conditions import value as expression_value
-from tact.customer import PROFILE, CustomerState
+from tact.customer import CustomerState
 from tact.expressions import context_for, freshness_of
 from tact.journey.bundle import Bundle
 from tact.journey.rules import TIME_OF_DAY
 from tact.journey_steps.buckets import CONTROL, TREATMENT, bucket_position, in_holdout, pick
 from tact.journey_steps.dates import date_from_data, next_time_of_day
 from tact.models.step import StepRequest
+from tact.store import items
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError
-from tact.store.items import decision_log, holdout_log
+from tact.store.items import holdout_log
 
 Op = Literal["split", "bucket", "holdout", "wait_until", "update", "exit"]
 MAX_RACES = 5
@@ -104,12 +105,10 @@ def _failed(request: DecideRequest, deps: DecideDeps, now: datetime,
             failure: ExpressionFailure) -> None:
     """Neither a branch nor the next steps: no guess about the customer can be right, so the
     step fails (its Catch ends the execution; not retried) and the decision log says why."""
-    ttl = int(now.timestamp()) + deps.bundle.settings.message_log_ttl
-    deps.store.write(request.customer_id, [Put({
-        "sk": f"LOG#{clock.iso(now)}#{request.execution}#{request.step}#expression",
-        "kind": "expression_error", "journey": request.journey,
-        "execution": request.execution, "reason": failure.reason, "at": clock.iso(now),
-        "ttl": ttl})])
+    deps.store.write(request.customer_id, [Put(items.timed_step_log(
+        kind="expression_error", tail="expression", journey=request.journey,
+        execution=request.execution, step=request.step, reason=failure.reason,
+        at=clock.iso(now), now=now, ttl_seconds=deps.bundle.settings.message_log_ttl))])
     raise ExpressionFailed(failure.reason)
 
 
@@ -118,25 +117,21 @@ def _log_assignment(request: DecideRequest, deps: DecideDeps, now: datetime,
     """The variant a customer got, on record: A/B results compare customers by variant."""
     names = request.variants
     variant = names[branch] if branch < len(names) else f"variant {branch + 1}"
-    # Keyed by execution and step: a retried invocation writes the same item again.
-    deps.store.write(request.customer_id, [Put(decision_log(
-        key=f"LOG#{request.execution}#{request.step}#assigned", kind="assigned",
-        journey=request.journey, execution=request.execution,
-        reason=f"variant {branch + 1} of {len(request.weights)}", now=now,
+    deps.store.write(request.customer_id, [Put(items.step_log(
+        kind="assigned", journey=request.journey, execution=request.execution,
+        step=request.step, reason=f"variant {branch + 1} of {len(request.weights)}", now=now,
         ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
-        step=request.step, variant=variant))])
+        variant=variant))])
 
 
 def _exit(request: DecideRequest, deps: DecideDeps, now: datetime) -> dict[str, Any]:
     """An ``exit`` step: the entry ends here, and the log (and so the decision stream) says
     where and why. The entry item stays: a goal event within the attribution window still
     converts it."""
-    # Keyed by execution and step: a retried invocation writes the same item again.
-    deps.store.write(request.customer_id, [Put(decision_log(
-        key=f"LOG#{request.execution}#{request.step}#ended", kind="ended",
-        journey=request.journey, execution=request.execution, reason=request.reason, now=now,
-        ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
-        step=request.step))])
+    deps.store.write(request.customer_id, [Put(items.step_log(
+        kind="ended", journey=request.journey, execution=request.execution, step=request.step,
+        reason=request.reason, now=now, ttl_seconds=deps.bundle.settings.message_log_ttl,
+        version=request.version))])
     return {"ended": request.reason}
 
 
@@ -170,7 +165,7 @@ def _update(request: DecideRequest, deps: DecideDeps) -> dict[str, Any]:
             tags += [t for t in request.add_tags if t not in tags]
             attrs["tags"] = {"v": tags, "at": at}
         version = state.profile_version()
-        item = {**state.profile, "sk": PROFILE, "attrs": attrs, "version": version + 1}
+        item = items.profile(attrs, version + 1, kept=state.profile)
         try:
             deps.store.write(request.customer_id, [Put(item, expect=version)])
         except ConditionFailed:

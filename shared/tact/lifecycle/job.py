@@ -1,6 +1,6 @@
 """The daily lifecycle job: customers who became lapsed → ``lifecycle_changed`` events.
 
-Reads only the sparse lifecycle index (see ``tact.lifecycle.index``): one Query per shard for
+Reads only the sparse lifecycle index (see ``tact.store.keys``): one Query per shard for
 active customers whose last purchase is at or before ``now - lapsed_after``. Never a Scan.
 Each finding becomes an event on the bus (PutEvents); ingest applies it like any shop event,
 which moves the profile to ``lapsed`` and out of the index, and win-back journeys can
@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tact import clock
-from tact.lifecycle.index import SHARDS, index_pk
-from tact.store.base import PK_PREFIX, CustomerStore, IndexQuery
+from tact.store.base import CustomerStore, IndexQuery
+from tact.store.keys import PK_PREFIX, SHARDS, index_pk
 
 SOURCE = "tact.lifecycle"
 PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call

@@ -53,6 +53,7 @@ from tact.local.lambda_context import LocalLambdaContext
 from tact.local.model import install, local_model
 from tact.models.events import EventError, parse_event
 from tact.recommend.artifact import Artifact
+from tact.store import keys
 from tact.store.memory import MemoryStore
 
 StoreKind = Literal["moto", "memory"]
@@ -372,7 +373,7 @@ class Simulation:
             self.report.items[customer_id] = state_items
             state = CustomerState.from_items(customer_id, state_items)
             for item in state_items:
-                if item["sk"].startswith("LOG#"):
+                if keys.kind_of(item["sk"]) == keys.LOG:
                     self._log_entry(customer_id, item, executor)
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
                 self._message_entry(customer_id, record)

@@ -19,9 +19,8 @@ from tact import clock
 from tact.consent import consent_write, customer_decision
 from tact.customer import CustomerState
 from tact.sending.channels import untag_value
-from tact.sending.policy import address_fingerprint
 from tact.store.base import ConditionFailed, CustomerStore, Put, StoreTransientError, Write
-from tact.store.items import suppression
+from tact.store.items import address_fingerprint, suppression
 
 HISTORY_KEPT = 20
 MAX_RACES = 5

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tact.customer import PROFILE, CustomerState, last_key
+from tact.customer import CustomerState
 from tact.recommend.artifact import Artifact
 from tact.recommend.fit import fit
 from tact.recommend.history import Product, Purchases, order_of
 from tact.recommend.profile_scores import purchases_of, score_attributes, scored_profile
 from tact.recommend.publish import save
 from tact.store.base import ConditionFailed, CustomerStore, Item, Put, ScanSegment
+from tact.store.keys import PROFILE, last_key
 
 SIGHTED_IN = ("purchase_completed", "cart_updated", "checkout_started")
 KINDS = (PROFILE, *(last_key(kind) for kind in SIGHTED_IN))

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from tact import clock
-from tact.customer import PROFILE, CustomerState, plain
+from tact.customer import CustomerState, plain
 from tact.models.events import ShopEvent
 from tact.recommend.artifact import Artifact
 from tact.recommend.history import Purchases, from_items
 from tact.recommend.score import next_best, propensity
 from tact.store.base import Item, Put
+from tact.store.keys import PROFILE
 
 SCORED_EVENTS = frozenset({"purchase_completed", "order_refunded"})
 SCORE_ATTRIBUTES = ("next_best_products", "purchase_propensity_30d", "churn_risk")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tact.customer import plain
+from tact.store import keys
 
 LAST_RUN = Path(".tact/last-run.json")
 
@@ -29,14 +30,14 @@ def history(items: list[dict[str, Any]]) -> list[HistoryRow]:
     for item in items:
         sk = str(item.get("sk", ""))
         kind = sk.split("#", 1)[0]
-        if kind == "MSG":
+        if kind == keys.MSG:
             notes = "; ".join(item.get("notes") or [])
             detail = "; ".join(x for x in (item.get("reason") or "", notes,
                                            item.get("detail") or "") if x)
             rows.append(HistoryRow(str(item["at"]), "message", str(item["status"]),
                                    str(item.get("channel") or ""), str(item.get("journey", "")),
                                    str(item.get("step", "")), detail))
-        elif kind == "CONSENT":
+        elif kind == keys.CONSENT:
             _, channel, purpose = sk.split("#", 2)
             for entry in item.get("history") or [item]:
                 detail = f"{purpose} via {entry.get('source')}"
@@ -47,7 +48,7 @@ def history(items: list[dict[str, Any]]) -> list[HistoryRow]:
                 rows.append(HistoryRow(str(entry["at"]), "consent",
                                        "granted" if entry.get("granted") else "revoked",
                                        channel, detail=detail))
-        elif kind == "SUPPRESSION":
+        elif kind == keys.SUPPRESSION:
             channel = sk.split("#", 1)[1]
             for entry in item.get("history") or [item]:
                 rows.append(HistoryRow(str(entry.get("at", "")), "suppression",
@@ -56,7 +57,7 @@ def history(items: list[dict[str, Any]]) -> list[HistoryRow]:
                                        str(entry.get("step") or ""),
                                        f"{item.get('source', '')} {entry.get('detail', '')}"
                                        .strip()))
-        elif kind == "LOG":
+        elif kind == keys.LOG:
             rows.append(HistoryRow(str(item.get("at", "")), "journey", str(item.get("kind", "")),
                                    journey=str(item.get("journey", "")),
                                    detail=str(item.get("reason", ""))))

@@ -9,22 +9,16 @@ from typing import Any
 
 from tact import clock
 from tact.conditions import condition
-from tact.customer import CustomerState, cap_key
+from tact.customer import CustomerState
 from tact.expressions import context_for
 from tact.journey.rules import ExitRule
 from tact.journey.settings import Cap, Settings
+from tact.store import items
 from tact.store.base import Put
 
 # Where each channel's address lives in the profile. The webhook goes to one configured
 # endpoint for everyone, so the customer id is its address.
 ADDRESS_ATTRIBUTE = {"email": "email", "sms": "phone", "push": "push_endpoint"}
-
-
-def address_fingerprint(address: str) -> str:
-    """A suppression names the address it is for without storing it twice in clear."""
-    import hashlib
-
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
 
 
 def channel_address(state: CustomerState, channel: str) -> str | None:
@@ -40,7 +34,7 @@ def suppressed(state: CustomerState, channel: str, address: str | None) -> bool:
     if item is None:
         return False
     fingerprint = item.get("address_hash")
-    return not (fingerprint and address and fingerprint != address_fingerprint(address))
+    return not (fingerprint and address and fingerprint != items.address_fingerprint(address))
 
 
 def exit_reason(state: CustomerState, rules: list[ExitRule], trigger: dict[str, Any],
@@ -138,10 +132,8 @@ def cap_writes(state: CustomerState, settings: Settings, purpose: str, channel: 
         if any(_reached(sends, cap, epoch) for cap in caps):
             return None
         version = int(item.get("version", 0))
-        writes.append(Put(
-            {"sk": cap_key(purpose, scope), "sends": [*sends, epoch], "version": version + 1},
-            expect=version,
-        ))
+        writes.append(Put(items.cap_counter(purpose, scope, [*sends, epoch], version + 1),
+                          expect=version))
     return writes
 
 

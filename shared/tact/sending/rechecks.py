@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tact.customer import CustomerState, consent_key, entry_key, last_key, suppression_key
+from tact.customer import CustomerState
 from tact.journey.rules import ExitRule
 from tact.store.base import Check
+from tact.store.keys import consent_key, entry_key, last_key, suppression_key
 
 
 def _as_read(sk: str, item: dict[str, Any] | None, *names: str) -> Check:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tact import clock
-from tact.customer import CustomerState, msg_key
+from tact.customer import CustomerState
 from tact.journey.bundle import Bundle
 from tact.sending.channels import (
     ChannelSender,
@@ -26,17 +26,13 @@ from tact.sending.channels import (
     ProviderUnknownOutcome,
 )
 from tact.sending.models import SendRequest, SendResult
-from tact.sending.policy import (
-    address_fingerprint,
-    candidates,
-    cap_writes,
-    choose_channel,
-    exit_reason,
-)
+from tact.sending.policy import candidates, cap_writes, choose_channel, exit_reason
 from tact.sending.quiet_hours import next_allowed
 from tact.sending.rechecks import read_checks
+from tact.store import items
 from tact.store.base import ConditionFailed, CustomerStore, Delete, Put, Write
-from tact.store.items import suppression
+from tact.store.items import address_fingerprint, suppression
+from tact.store.keys import msg_key
 from tact.templates import TemplateError, render_message
 
 MAX_RACES = 5  # concurrent sends for one customer re-read and decide again this often
@@ -199,34 +195,22 @@ def _amend(request: SendRequest, deps: SendDeps, record: dict[str, Any],
 def _record(request: SendRequest, now: datetime, ttl_seconds: int, *, status: str,
             channel: str | None, reason: str | None = None, notes: list[str] | None = None,
             detail: str = "", locale: str | None = None) -> dict[str, Any]:
-    return {
-        "sk": msg_key(request.execution, request.step),
-        "kind": "message",
-        "status": status,
-        "journey": request.journey,
-        "version": request.version,
-        "step": request.step,
-        "execution": request.execution,
-        "template": request.template,
-        "purpose": request.purpose,
-        "channel": channel,
-        "reason": reason,
-        "notes": notes or [],
-        "detail": detail,
-        "locale": locale,  # the template part sent: a locale tag, or "default"
-        "at": clock.iso(now),
-        "ttl": int(now.timestamp()) + ttl_seconds,
-    }
+    return items.message(
+        execution=request.execution, step=request.step, now=now, ttl_seconds=ttl_seconds,
+        status=status, journey=request.journey, version=request.version,
+        template=request.template, purpose=request.purpose,
+        channel=channel, reason=reason, notes=notes or [], detail=detail,
+        locale=locale)  # the template part sent: a locale tag, or "default"
 
 
 def _deferral(request: SendRequest, result: SendResult, now: datetime,
               deps: SendDeps) -> dict[str, Any]:
     """Quiet hours held a send back: on the customer's log, so analytics can count it."""
-    return {"sk": f"LOG#{clock.iso(now)}#{request.execution}#{request.step}#deferred",
-            "kind": "deferred", "journey": request.journey, "version": request.version,
-            "execution": request.execution, "step": request.step, "channel": result.channel,
-            "reason": f"quiet hours; resumes {result.resume_at}", "at": result.at,
-            "ttl": int(now.timestamp()) + deps.bundle.settings.message_log_ttl}
+    return items.timed_step_log(
+        kind="deferred", tail="deferred", journey=request.journey, execution=request.execution,
+        step=request.step, reason=f"quiet hours; resumes {result.resume_at}", at=result.at,
+        now=now, ttl_seconds=deps.bundle.settings.message_log_ttl, version=request.version,
+        channel=result.channel)
 
 
 def _result_from_record(record: dict[str, Any], message_id: str | None = None) -> SendResult:

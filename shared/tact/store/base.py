@@ -107,13 +107,6 @@ class CustomerStore(Protocol):
         ...
 
 
-PK_PREFIX = "C#"
-
-
-def pk(customer_id: str) -> str:
-    return f"{PK_PREFIX}{customer_id}"
-
-
 def dynamo_safe(value: Any) -> Any:
     """DynamoDB takes numbers as Decimal, never float."""
     if isinstance(value, float):

@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Any
 
 from tact.store.base import (
-    PK_PREFIX,
     Check,
     ConditionFailed,
     IndexQuery,
@@ -20,11 +19,10 @@ from tact.store.base import (
     Write,
     dynamo_safe,
     live,
-    pk,
 )
+from tact.store.keys import PK_PREFIX, PROFILE, pk
 
 LIFECYCLE_INDEX = "gsi1"
-PROFILE_SK = "PROFILE"  # tact.customer.PROFILE (not imported: the store knows no model)
 
 
 class DynamoStore:
@@ -91,7 +89,7 @@ class DynamoStore:
         return Page(response["Items"], response.get("LastEvaluatedKey"))
 
     def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
-        return self.scan_items(scan, (PROFILE_SK,), cursor)
+        return self.scan_items(scan, (PROFILE,), cursor)
 
     def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
                    cursor: Any = None) -> Page:

@@ -15,18 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tact.store.base import (
-    PK_PREFIX,
-    Check,
-    ConditionFailed,
-    IndexQuery,
-    Item,
-    Page,
-    Put,
-    ScanSegment,
-    Write,
-    pk,
-)
+from tact.store.base import Check, ConditionFailed, IndexQuery, Item, Page, Put, ScanSegment, Write
+from tact.store.keys import PK_PREFIX, PROFILE, pk
 
 INDEX_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")  # the index's KEYS_ONLY projection
 
@@ -96,10 +86,10 @@ class MemoryStore:
     def scan_profiles(self, scan: ScanSegment, cursor: Any = None) -> Page:
         with self._lock:
             keys = sorted(k for k in self._partitions if scan_segment_of(k, scan.total)
-                          == scan.segment and "PROFILE" in self._partitions[k])
+                          == scan.segment and PROFILE in self._partitions[k])
             start = cursor or 0
             end = len(keys) if scan.limit is None else start + scan.limit
-            rows = [{**_copy(self._partitions[k]["PROFILE"]),
+            rows = [{**_copy(self._partitions[k][PROFILE]),
                      "customer_id": k.removeprefix(PK_PREFIX)} for k in keys[start:end]]
         return Page(rows, end if end < len(keys) else None)
 
@@ -115,7 +105,7 @@ class MemoryStore:
         return Page(rows[start:end], end if end < len(rows) else None)
 
     def customers(self) -> list[str]:
-        return [key.removeprefix("C#") for key in self._partitions]
+        return [key.removeprefix(PK_PREFIX) for key in self._partitions]
 
     def item_count(self) -> int:
         return sum(len(p) for p in self._partitions.values())

@@ -69,7 +69,7 @@ def test_the_store_works_on_a_moto_table_built_from_the_template() -> None:
 
 
 def store_pk(customer_id: str) -> str:
-    from tact.store.base import pk
+    from tact.store.keys import pk
 
     return pk(customer_id)
 

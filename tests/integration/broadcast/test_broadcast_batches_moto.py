@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tact.customer import msg_key
 from tact.local.lambda_context import LocalLambdaContext
+from tact.store.keys import msg_key
 from tests.support.broadcast_world import write_project
 from tests.support.sendkit import consent, envelope, profile, ses_sent, world
 
@@ -85,9 +85,9 @@ def test_plan_against_the_table_sees_the_deployed_cap_counters(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path) -> None:
     from tact import runtime
     from tact.broadcast.commands import find, from_table, run_plan
-    from tact.customer import cap_key
     from tact.journey.project import load_project
     from tact.store.base import Put
+    from tact.store.keys import cap_key
 
     with world(monkeypatch, tmp_path, project, start=T) as w:
         w.ingest(*customer("hel", "Europe/Helsinki"), *customer("busy", "Europe/Helsinki"),

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 
 from tact import aws, runtime
-from tact.customer import PROFILE, CustomerState
+from tact.customer import CustomerState
 from tact.ingest.messages import process_message
-from tact.lifecycle.index import index_keys
 from tact.lifecycle.job import due, event_for
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
-from tact.store.base import pk
+from tact.store.keys import PROFILE, index_keys, pk
 from tests.support.ingest_world import ROOT, TABLE, DynamoOps, World, moto_world
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)  # the daily run

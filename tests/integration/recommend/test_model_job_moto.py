@@ -14,13 +14,13 @@ import pytest
 from moto import mock_aws
 
 from tact import aws, clock, runtime
-from tact.customer import PROFILE
 from tact.journey.bundle import bundle_json
 from tact.journey.bundle_builder import build
 from tact.journey.project import load_project, require_valid
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.recommend.artifact import Artifact
+from tact.store.keys import PROFILE
 from tact.store.schema import create_table
 
 ROOT = Path(__file__).resolve().parents[3]

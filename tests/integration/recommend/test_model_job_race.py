@@ -9,9 +9,9 @@ from typing import Any
 from moto import mock_aws
 
 from tact import aws
-from tact.customer import PROFILE
 from tact.recommend.job import run_model_job
 from tact.store.base import Put, Write
+from tact.store.keys import PROFILE
 from tact.store.memory import MemoryStore
 
 NOW = datetime(2026, 11, 20, 3, 45, tzinfo=UTC)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tact.local.lambda_context import LocalLambdaContext
-from tact.sending.policy import address_fingerprint
+from tact.store.items import address_fingerprint
 from tests.support.sendkit import (
     T0,
     World,

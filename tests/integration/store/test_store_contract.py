@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tact.customer import CustomerState, cap_key, consent_key, msg_key, suppression_key
+from tact.customer import CustomerState
 from tact.store.base import ConditionFailed, CustomerStore, Delete, IndexQuery, Put
 from tact.store.dynamodb import DynamoStore
+from tact.store.keys import cap_key, consent_key, msg_key, suppression_key
 from tact.store.memory import MemoryStore
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
