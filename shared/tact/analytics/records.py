@@ -31,7 +31,7 @@ _LOG_KINDS: dict[str, Kind] = {
 
 
 class DecisionRecord(BaseModel):
-    """One decision. Field order is the column order of the Glue table and the DuckDB view."""
+    """One decision. Field order is the column order of the Glue table and the DuckDB table."""
 
     model_config = ConfigDict(frozen=True)
 
