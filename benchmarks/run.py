@@ -379,6 +379,10 @@ def scale() -> list[Figure]:
     return _figures_of("bench_scale.py")
 
 
+def report() -> list[Figure]:
+    return _figures_of("bench_report.py")
+
+
 # --------------------------------------------------------------------------- broadcast
 
 
@@ -454,6 +458,7 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
 }
 ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # minutes each: named to run
     "scale": scale,
+    "report": report,
 }
 
 
