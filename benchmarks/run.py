@@ -11,7 +11,9 @@ next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rat
 (``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), broadcast_segment_customers_per_s
 and broadcast_plan_seconds (``BENCH=broadcast``; ``BENCH_BROADCAST_CUSTOMERS``, default
 100,000), hostile_validate_seconds (``BENCH=hostile``), and whatever
-``benchmarks/bench_backtest.py``'s ``run()`` reports.
+``benchmarks/bench_backtest.py``'s ``run()`` reports. On request only (minutes each):
+``BENCH=scale`` (``benchmarks/bench_scale.py``) and ``BENCH=report``
+(report_records_per_s, ``benchmarks/bench_report.py``).
 """
 
 from __future__ import annotations

@@ -71,6 +71,12 @@ def test_backtest_export_writes_the_same_bytes_twice(tmp_path: Path) -> None:
         contents.append({str(p.relative_to(export)): p.read_bytes()
                          for p in export.glob("decisions/*/*/*/*/*.gz")})
     assert contents[0] and contents[0] == contents[1]
+    # --compare: the --journeys run is exported, never the other one's records beside it
+    compared = tmp_path / "compared"
+    result = runner.invoke(app, ["backtest", "-e", str(history), "-j", str(EXAMPLES),
+                                 "--compare", str(JOURNEYS), "--export", str(compared)])
+    assert result.exit_code == 0, result.output
+    assert sorted(_records(compared)) == sorted(_records(tmp_path / "a"))
     again = runner.invoke(app, ["backtest", "-e", str(history), "-j", str(EXAMPLES),
                                 "--export", str(tmp_path / "a")])
     assert again.exit_code == 2 and "already holds decision records" in again.output
