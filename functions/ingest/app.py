@@ -30,5 +30,6 @@ def _record(record: SQSRecord) -> None:
 
 @handler
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=_record,
-                                    processor=processor, context=context)
+    # No context for the record handler: it takes none, and passing one makes Powertools
+    # inspect the handler's signature on every invocation.
+    return process_partial_response(event=event, record_handler=_record, processor=processor)
