@@ -23,24 +23,43 @@ MIN_MAGNITUDE = Decimal("1E-130")
 def storable_problem(value: Any, path: str = "data") -> str | None:
     """The first thing in ``value`` DynamoDB would reject, as "field: what is wrong"; or None.
 
-    Iterative, so a hostile depth cannot exhaust Python's stack either."""
-    pending: list[tuple[Any, str, int]] = [(value, path, 0)]
+    Iterative, so a hostile depth cannot exhaust Python's stack either. Each node keeps its
+    parent and key; the field's name is spelled out only for a problem (every event is checked,
+    and almost none has one)."""
+    pending: list[_Node] = [(value, None, path, 0)]
     while pending:
-        node, where, depth = pending.pop()
-        if isinstance(node, dict | list) and depth >= MAX_DATA_DEPTH:
-            return f"{where}: nested more than {MAX_DATA_DEPTH} levels deep; send flatter data"
-        if isinstance(node, dict):
-            for key, item in node.items():
+        node = pending.pop()
+        item, _, _, depth = node
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if isinstance(item, dict | list) and depth >= MAX_DATA_DEPTH:
+            return (f"{_where(node)}: nested more than {MAX_DATA_DEPTH} levels deep; "
+                    "send flatter data")
+        if isinstance(item, dict):
+            for key, child in item.items():
                 if not isinstance(key, str) or not key:
-                    return f"{where}: an empty key; every key needs a name"
-                pending.append((item, f"{where}.{key}", depth + 1))
-        elif isinstance(node, list):
-            pending += [(item, f"{where}.{i}", depth + 1) for i, item in enumerate(node)]
-        elif isinstance(node, int | float | Decimal) and not isinstance(node, bool):
-            problem = _number_problem(node)
+                    return f"{_where(node)}: an empty key; every key needs a name"
+                pending.append((child, node, key, depth + 1))
+        elif isinstance(item, list):
+            pending += [(child, node, str(i), depth + 1) for i, child in enumerate(item)]
+        elif isinstance(item, int | float | Decimal) and not isinstance(item, bool):
+            problem = _number_problem(item)
             if problem:
-                return f"{where}: {problem}"
+                return f"{_where(node)}: {problem}"
     return None
+
+
+_Node = tuple[Any, Any, str, int]  # (value, parent node or None, key or the root's path, depth)
+
+
+def _where(node: _Node) -> str:
+    keys: list[str] = []
+    current: _Node | None = node
+    while current is not None:
+        keys.append(current[2])
+        current = current[1]
+    return ".".join(reversed(keys))
 
 
 def _number_problem(number: float | int | Decimal) -> str | None:
