@@ -43,10 +43,11 @@ EARLIEST_YEAR = 1970  # Unix time: TTLs and epoch-second counters cannot go befo
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16_384)  # a few MB at most; a backtest part's customers all fit
 def _checked_email(value: str) -> str:
     """pydantic's email check (email-validator, no DNS look-up) and its normalised form,
-    remembered: every event of a customer may carry the same address, and the check is slow.
+    remembered: every event of a customer may carry the same address, and the check is slow
+    (a backtest checks each event twice: when it sorts the history, and in the handler).
     A refused address raises pydantic's own error each time (exceptions are not cached)."""
     return validate_email(value)[1]
 
