@@ -25,9 +25,14 @@ class InvalidTransaction(ValueError):
     """A request DynamoDB rejects outright (ValidationException), never a lost condition."""
 
 
+# A stored item beside the keys of its nested values (maps and lists): a read copies the item
+# and then only those, instead of looking at every value of every item it hands out.
+_Stored = tuple[Item, tuple[str, ...]]
+
+
 class MemoryStore:
     def __init__(self) -> None:
-        self._partitions: dict[str, dict[str, Item]] = {}
+        self._partitions: dict[str, dict[str, _Stored]] = {}
         self._lock = threading.Lock()
 
     def read_customer(self, customer_id: str, now: datetime, *, copy: bool = True) -> list[Item]:
@@ -38,8 +43,17 @@ class MemoryStore:
             part = self._partitions.get(pk(customer_id))
             if not part:
                 return []
-            return [_copy(part[sk]) if copy else part[sk]
-                    for sk in sorted(part) if _live(part[sk], epoch)]
+            items = []
+            for sk in sorted(part):
+                item, nested = part[sk]
+                if not _live(item, epoch):
+                    continue
+                if copy:
+                    item = item.copy()
+                    for key in nested:
+                        item[key] = _copy(item[key])
+                items.append(item)
+            return items
 
     def write(self, customer_id: str, writes: Sequence[Write]) -> None:
         key = pk(customer_id)
@@ -51,10 +65,10 @@ class MemoryStore:
             raise InvalidTransaction("a transaction cannot include two writes of the same item")
         # Stored values are built (and numbers converted) before the lock: a failure in
         # conversion must leave nothing half-written either.
-        stored = [{**_stored(w.item), "pk": key} if isinstance(w, Put) else None for w in writes]
+        stored = [_with_pk(_stored(w.item), key) if isinstance(w, Put) else None for w in writes]
         with self._lock:
             part = self._partitions.setdefault(key, {})
-            reasons = [_check(part.get(sk), w.expect)
+            reasons = [_check(_item(part.get(sk)), w.expect)
                        for sk, w in zip(sort_keys, writes, strict=True)]
             if any(reasons):
                 if len(writes) == 1:
@@ -66,14 +80,14 @@ class MemoryStore:
                 if item is None:
                     part.pop(sk, None)
                 else:
-                    part[sk] = item
+                    part[sk] = (item, tuple(k for k, v in item.items() if type(v) in _CONTAINERS))
 
     def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
         with self._lock:
             rows = [
                 {k: item[k] for k in INDEX_KEYS}
                 for part in self._partitions.values()
-                for item in part.values()
+                for item, _ in part.values()
                 if item.get("gsi1pk") == query.index_pk
                 and isinstance(item.get("gsi1sk"), str)
                 and query.sk_from <= item["gsi1sk"] <= query.sk_to
@@ -89,14 +103,14 @@ class MemoryStore:
                           == scan.segment and PROFILE in self._partitions[k])
             start = cursor or 0
             end = len(keys) if scan.limit is None else start + scan.limit
-            rows = [{**_copy(self._partitions[k][PROFILE]),
+            rows = [{**_copy(self._partitions[k][PROFILE][0]),
                      "customer_id": k.removeprefix(PK_PREFIX)} for k in keys[start:end]]
         return Page(rows, end if end < len(keys) else None)
 
     def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
                    cursor: Any = None) -> Page:
         with self._lock:
-            rows = [{**_copy(part[sk]), "customer_id": key.removeprefix(PK_PREFIX)}
+            rows = [{**_copy(part[sk][0]), "customer_id": key.removeprefix(PK_PREFIX)}
                     for key, part in sorted(self._partitions.items())
                     if scan_segment_of(key, scan.total) == scan.segment
                     for sk in sorted(part) if sk in sort_keys]
@@ -167,11 +181,25 @@ def _stored(value: Any) -> Any:
     raise TypeError(f"unsupported type for the store: {type(value).__name__}")
 
 
+def _with_pk(item: Item, key: str) -> Item:
+    item["pk"] = key  # a fresh dict from _stored: set in place, no second copy
+    return item
+
+
+def _item(stored: _Stored | None) -> Item | None:
+    return None if stored is None else stored[0]
+
+
 def _copy(value: Any) -> Any:
-    """Readers get their own copy (faster than deepcopy: stored values are JSON-like)."""
+    """Readers get their own copy (faster than deepcopy: stored values are JSON-like; a map is
+    copied whole, then only its nested values again)."""
     kind = type(value)
     if kind is dict:
-        return {k: _copy(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+        fresh = value.copy()
+        for k, v in value.items():
+            if type(v) in _CONTAINERS:
+                fresh[k] = _copy(v)
+        return fresh
     if kind is list:
         return [_copy(v) if type(v) in _CONTAINERS else v for v in value]
     return value
