@@ -214,15 +214,18 @@ def _quick_compare(text: str, context: dict[str, Any]) -> bool | None:
 
 def freshness_of(state: Any) -> dict[str, Any]:
     """When each profile attribute of a ``CustomerState`` was last set (ISO time)."""
-    return {name: state.attribute_time(name) for name in state.attributes()}
+    return {name: found.get("at") for name, found in state.profile.get("attrs", {}).items()}
 
 
 def context_for(event: dict[str, Any], customer: dict[str, Any],
-                freshness: dict[str, Any] | None = None) -> dict[str, Any]:
+                freshness: dict[str, Any] | None = None, data: Any = None) -> dict[str, Any]:
+    """``data``: the event's data as its model validated it, where the caller has that already
+    (ingest): it is what :func:`with_defaults` would make of the envelope's data, not redone."""
     context = {"customer": customer, "event": event, "freshness": freshness or {}}
     noun = EVENT_NOUNS.get(event.get("type", ""))
     if noun:
-        context[noun] = with_defaults(event.get("type", ""), event.get("data", {}))
+        context[noun] = (_plain(data.model_dump(mode="python")) if data is not None
+                         else with_defaults(event.get("type", ""), event.get("data", {})))
     return context
 
 

@@ -160,7 +160,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     state.last_events[event.type] = last.item
     result = IngestResult(event.id)
     envelope = event.model_dump(mode="json")
-    context = context_for(envelope, state.attributes(), freshness_of(state))
+    context = context_for(envelope, state.attributes(), freshness_of(state), data)
     # Waits first: an exit below that stops the same execution makes the resume a no-op.
     resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
     writes += resumes
