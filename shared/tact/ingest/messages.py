@@ -32,7 +32,10 @@ def unwrap(body: str) -> Any:
                          "(EventBridge's limit): send ids, not whole documents")
     try:
         message = json.loads(body)
-        json.dumps(message, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be stored
+        # Lone surrogates cannot be stored. Only a \\u escape or a non-ASCII body can hold one:
+        # plain ASCII skips the second pass (loads already refuses what dumps would find too deep).
+        if not isinstance(body, str) or "\\u" in body or not body.isascii():
+            json.dumps(message, ensure_ascii=False).encode("utf-8")
     except (json.JSONDecodeError, TypeError) as err:
         raise EventError(f"body is not JSON: {err}") from None
     except UnicodeEncodeError:
