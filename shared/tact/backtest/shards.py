@@ -8,10 +8,8 @@ not its own, and after the run its store and its executions must hold its custom
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from tact.analytics.records import DecisionRecord
 from tact.backtest.history import Located, read_part, shard_of
 from tact.backtest.totals import Totals, from_report
 from tact.journey.states import send_of
+from tact.local.collector import collector_paused
 from tact.models.events import EventError, parse_event
 
 
@@ -75,6 +74,11 @@ def _collect_steps(states: dict[str, Any], steps: list[str]) -> None:
 
 
 def run_shard(job: ShardJob) -> ShardResult:
+    with collector_paused():  # what a shard reads and replays stays alive to its end anyway
+        return _replay(job)
+
+
+def _replay(job: ShardJob) -> ShardResult:
     from tact.local.simulator import Simulation
 
     began, cpu = time.perf_counter(), time.process_time()
@@ -97,8 +101,7 @@ def run_shard(job: ShardJob) -> ShardResult:
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
                             functions_dir=job.functions_dir, model=job.model)
-    with _fewer_collections():
-        report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
+    report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
     if events and job.store == "memory":
         _check_isolation(job, simulation, customers)
     totals = from_report(report, send_steps(simulation.definitions), lists=job.lists)
@@ -117,21 +120,6 @@ def _export(job: ShardJob, decisions: list[DecisionRecord]) -> list[Path]:
     if job.export is None:
         return []
     return write_export(job.export, decisions, part=f"part{job.index:05d}")
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """A shard holds thousands of customers' items and executions, all alive to the end:
-    the cyclic collector's full passes over them cost ~15 % of the run for nothing. What is
-    alive now is frozen out of its view, and it runs less often; the worker exits after."""
-    threshold = gc.get_threshold()
-    gc.freeze()  # no collection first: a little garbage frozen in a short-lived worker is fine
-    gc.set_threshold(50_000, 50, 1_000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _check_isolation(job: ShardJob, simulation: Any, customers: set[str]) -> None:

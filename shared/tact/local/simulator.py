@@ -47,6 +47,7 @@ from tact.local.adapters import (
     sqs_batch,
 )
 from tact.local.clock import VirtualClock
+from tact.local.collector import collector_paused
 from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
@@ -145,7 +146,8 @@ class Simulation:
                 # Metrics are CloudWatch's; here they would only be printed into the report.
                 "POWERTOOLS_METRICS_DISABLED": "true",
             }
-            with environment(env), self._aws():
+            paused = collector_paused() if self.store_kind == "memory" else nullcontext()
+            with environment(env), self._aws(), paused:
                 try:
                     return self._run(events, progress)
                 finally:
