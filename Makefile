@@ -63,8 +63,10 @@ demo: $(STAMP)
 test: lint lint-infra
 	$(BIN)/python -m pytest -n 2
 
+# One process: the tier is ~15 s of CPU, and each xdist worker would import and collect all of
+# it again (~6 s of CPU each), which on a shared two-core machine costs more than it saves.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/unit
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 # ruff, and mypy on shared/tact and functions/ (settings in pyproject.toml): zero errors.
 lint: $(STAMP)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.support.paths import JOURNEYS
-from tests.support.sendkit import World, world
+
+if TYPE_CHECKING:
+    from tests.support.sendkit import World
 
 settings.register_profile("ci", max_examples=25, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -28,6 +31,9 @@ def journeys_dir() -> Path:
 @pytest.fixture
 def send_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
     """The send path on moto: the example journeys compiled and run by the local executor on a
-    virtual clock, the real send handler, SES/DynamoDB on moto (``tests.support.sendkit``)."""
+    virtual clock, the real send handler, SES/DynamoDB on moto (``tests.support.sendkit``,
+    imported here so that the unit tier does not load the executor and the handlers)."""
+    from tests.support.sendkit import world
+
     with world(monkeypatch, tmp_path) as the_world:
         yield the_world

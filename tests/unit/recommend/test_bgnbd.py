@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,11 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tact.recommend.artifact import BgNbd
-from tact.recommend.fit import fit_bgnbd, log_likelihood
 from tact.recommend.score import p_alive, p_purchase
 
 # Fader, Hardie & Lee (2005), CDNOW sample: the estimates their paper reports (weeks).
 CDNOW = BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426)
+
+
+@pytest.fixture(scope="module")
+def fit() -> Any:
+    """tact.recommend.fit (scipy.optimize: over a second to import), when a test asks: the
+    other tests of the tier are collected without it."""
+    import tact.recommend.fit
+
+    return tact.recommend.fit
 
 
 def _likelihood_by_hand(p: BgNbd, x: int, t_x: float, big_t: float) -> float:
@@ -30,9 +39,10 @@ def _likelihood_by_hand(p: BgNbd, x: int, t_x: float, big_t: float) -> float:
 
 @pytest.mark.parametrize(("x", "t_x", "big_t"), [(0, 0.0, 38.9), (1, 2.0, 30.0),
                                                  (4, 20.5, 39.0), (7, 35.0, 36.0)])
-def test_log_likelihood_is_the_published_formula(x: int, t_x: float, big_t: float) -> None:
+def test_log_likelihood_is_the_published_formula(x: int, t_x: float, big_t: float,
+                                                 fit: Any) -> None:
     params = np.array([CDNOW.r, CDNOW.alpha, CDNOW.a, CDNOW.b])
-    got = log_likelihood(params, np.array([x], float), np.array([t_x]), np.array([big_t]))[0]
+    got = fit.log_likelihood(params, np.array([x], float), np.array([t_x]), np.array([big_t]))[0]
     assert got == pytest.approx(math.log(_likelihood_by_hand(CDNOW, x, t_x, big_t)), rel=1e-9)
 
 
@@ -56,9 +66,9 @@ def _simulate(params: BgNbd, customers: int, big_t: float,
     return rows
 
 
-def test_fit_recovers_the_parameters_it_was_simulated_with() -> None:
+def test_fit_recovers_the_parameters_it_was_simulated_with(fit: Any) -> None:
     rows = _simulate(CDNOW, 6000, 39.0, seed=3)
-    fitted = fit_bgnbd(rows)
+    fitted = fit.fit_bgnbd(rows)
     assert fitted is not None
     # Predictions are what matter (parameters trade off): compare them on typical customers.
     for x, t_x in [(0, 0.0), (1, 5.0), (3, 30.0), (6, 38.0)]:
@@ -68,9 +78,9 @@ def test_fit_recovers_the_parameters_it_was_simulated_with() -> None:
             p_alive(CDNOW, x, t_x, 39.0), abs=0.06)
 
 
-def test_too_few_buyers_fit_nothing() -> None:
-    assert fit_bgnbd([(1, 2.0, 10.0)] * 5) is None
-    assert fit_bgnbd([(0, 0.0, 10.0)] * 100) is None  # nobody bought twice: nothing to learn
+def test_too_few_buyers_fit_nothing(fit: Any) -> None:
+    assert fit.fit_bgnbd([(1, 2.0, 10.0)] * 5) is None
+    assert fit.fit_bgnbd([(0, 0.0, 10.0)] * 100) is None  # nobody bought twice: nothing to learn
 
 
 def test_p_alive_matches_the_paper_and_falls_with_silence() -> None:

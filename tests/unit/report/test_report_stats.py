@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,12 @@ from hypothesis import strategies as st
 
 from tact.report.stats import Group, compare, two_proportion_z_test
 
-scipy_stats = pytest.importorskip("scipy.stats", reason="scipy is a dev dependency")
+
+@pytest.fixture(scope="module")
+def scipy_stats() -> Any:
+    """Imported when a test asks (about a second): collection stays fast for the other tests."""
+    return pytest.importorskip("scipy.stats", reason="scipy is a dev dependency")
+
 
 KNOWN_TABLES = [  # (control conversions, control n, treatment conversions, treatment n)
     (120, 1000, 150, 1000),
@@ -23,8 +29,8 @@ KNOWN_TABLES = [  # (control conversions, control n, treatment conversions, trea
 
 
 @pytest.mark.parametrize(("x1", "n1", "x2", "n2"), KNOWN_TABLES)
-def test_p_value_agrees_with_scipy_chi2_on_known_tables(x1: int, n1: int, x2: int,
-                                                        n2: int) -> None:
+def test_p_value_agrees_with_scipy_chi2_on_known_tables(x1: int, n1: int, x2: int, n2: int,
+                                                        scipy_stats: Any) -> None:
     z, p = two_proportion_z_test(x1, n1, x2, n2)
     chi2, p_ref, _, _ = scipy_stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]],
                                                      correction=False)
@@ -41,7 +47,8 @@ def test_hand_checked_reference() -> None:
 
 
 @given(st.integers(1, 5000), st.integers(1, 5000), st.data())
-def test_p_value_agrees_with_scipy_everywhere(n1: int, n2: int, data: st.DataObject) -> None:
+def test_p_value_agrees_with_scipy_everywhere(scipy_stats: Any, n1: int, n2: int,
+                                             data: st.DataObject) -> None:
     x1 = data.draw(st.integers(0, n1))
     x2 = data.draw(st.integers(0, n2))
     z, p = two_proportion_z_test(x1, n1, x2, n2)
