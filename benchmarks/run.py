@@ -430,10 +430,10 @@ def hostile_validate_seconds() -> Iterable[Figure]:
     import tempfile
 
     sys.path.insert(0, str(ROOT))
-    from tests.e2e.isolation.test_hostile_files import CORPUS, place
+    from tests.support.corpus import cases, place
 
     times: dict[str, float] = {}
-    for case in CORPUS:
+    for case in cases(ROOT / "tests" / "e2e" / "isolation" / "hostile"):
         with tempfile.TemporaryDirectory() as tmp:
             place(Path(tmp), case)
             began = time.perf_counter()

@@ -5,7 +5,6 @@ event resumes it through SendTaskSuccess (branch on_event), otherwise TimeoutSec
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,55 +18,14 @@ from tact.journey.bundle import Bundle
 from tact.journey.compiler import compile_journey
 from tact.journey.project import load_project, require_valid
 from tact.journey.settings import Settings
-from tact.local.simulator import Simulation
 from tact.models.events import parse_event
 from tact.store.memory import MemoryStore
-from tests.support.paths import JOURNEYS
-
-JOURNEY = """\
-id: first_order
-name: First order after an account
-trigger: {event: account_created}
-purpose: marketing
-steps:
-  - wait_for:
-      id: paid
-      event: purchase_completed
-      timeout: 24h
-      when: "order.value >= 20"
-      on_event:
-        - exit: {id: got_paid, reason: bought}
-      on_timeout:
-        - exit: {id: timed_out, reason: no purchase in a day}
-"""
+from tests.support.wait_for import ACCOUNT, first_order, project, purchase, run
 
 
 @pytest.fixture
 def journeys(tmp_path: Path) -> Path:
-    folder = tmp_path / "journeys"
-    folder.mkdir()
-    shutil.copy(JOURNEYS / "settings.yaml", folder / "settings.yaml")
-    (folder / "first_order.yaml").write_text(JOURNEY, encoding="utf-8")
-    return folder
-
-
-def ev(event_id: str, kind: str, at: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"id": event_id, "type": kind, "customer_id": "ana", "time": f"2026-11-02T{at}Z"
-            if "T" not in at else at, "data": data}
-
-
-ACCOUNT = ev("acc-1", "account_created", "09:00:00", {"email": "ana@example.com"})
-
-
-def purchase(at: str, value: int = 50, event_id: str = "o-1") -> dict[str, Any]:
-    return ev(event_id, "purchase_completed", at, {"order_id": "o1", "value": value})
-
-
-def run(journeys: Path, events: list[dict[str, Any]], store: str = "moto") -> dict[str, Any]:
-    report = Simulation(journeys, store=store,  # type: ignore[arg-type]
-                        functions_dir=JOURNEYS.parent / "functions").run(events)
-    [execution] = [e for e in report.executions if e["journey"] == "first_order"]
-    return execution
+    return project(tmp_path / "journeys")
 
 
 def test_the_step_compiles_to_a_task_token_wait_with_a_timeout_branch(journeys: Path) -> None:
@@ -185,6 +143,6 @@ def test_park_and_a_simultaneous_event_never_miss_each_other(first: str) -> None
 def test_a_bad_wait_for_is_named_by_file_line_and_column(
         journeys: Path, change: tuple[str, str], where: tuple[int, int, str]) -> None:
     path = journeys / "first_order.yaml"
-    path.write_text(JOURNEY.replace(*change), encoding="utf-8")
+    path.write_text(first_order().replace(*change), encoding="utf-8")
     errors = [(Path(e.file).name, e.line, e.col, e.message) for e in load_project(journeys).errors]
     assert errors == [("first_order.yaml", *where)]

@@ -46,6 +46,7 @@ from tact.local.clock import VirtualClock
 from tact.local.executor import LocalStepFunctions
 from tact.local.stepfunctions.errors import LambdaTimeout
 from tests.support.paths import JOURNEYS
+from tests.support.wait_for import first_order
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -64,21 +65,8 @@ Key = tuple[str, str, str]  # function, op, step
 
 
 # No example waits for an event yet; this one does, so wait_for's task token runs here too.
-WAIT_FOR = """\
-id: first_order
-name: First order after an account
-trigger: {event: account_created}
-purpose: marketing
-steps:
-  - wait_for:
-      id: paid
-      event: purchase_completed
-      timeout: 24h
-      when: "order.value >= entry.cart.value"
-      on_event: [{exit: {id: got_paid, reason: bought}}]
-      on_timeout:
-        - send: {id: nudge, channel: email, template: nudge}
-"""
+WAIT_FOR = first_order(when="order.value >= entry.cart.value",
+                       on_timeout="[{send: {id: nudge, channel: email, template: nudge}}]")
 
 
 def _machines() -> list[tuple[str, str, dict[str, Any]]]:
