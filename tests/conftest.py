@@ -37,3 +37,26 @@ def send_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Worl
 
     with world(monkeypatch, tmp_path) as the_world:
         yield the_world
+
+
+@pytest.fixture
+def fresh_logger(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A Powertools Logger built now (at DEBUG), so it writes to this test's captured stdout;
+    forgotten again afterwards."""
+    import logging
+
+    from tact import observability
+
+    def forget() -> None:
+        observability.logger.cache_clear()
+        named = logging.getLogger(observability.SERVICE)
+        for handler in list(named.handlers):
+            named.removeHandler(handler)
+        for attribute in ("init", "powertools_handler", "logger_handler"):
+            if hasattr(named, attribute):
+                delattr(named, attribute)
+
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    forget()
+    yield
+    forget()

@@ -1,5 +1,5 @@
-"""The alarm every generated state machine carries: any failed execution notifies the stack's
-alarm topic (journeys and broadcasts alike)."""
+"""What every generated state machine carries, journeys and broadcasts alike: the alarm (any
+failed execution notifies the stack's alarm topic), X-Ray tracing and its error log."""
 
 from __future__ import annotations
 
@@ -18,5 +18,18 @@ def failed_executions_alarm(machine: str, description: str) -> dict[str, Any]:
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
             "TreatMissingData": "notBreaching",
             "AlarmActions": [{"Ref": "AlarmTopicArn"}],
+        },
+    }
+
+
+def state_machine_observability() -> dict[str, Any]:
+    """A state machine's X-Ray tracing and its errors logged (without execution data: inputs
+    and outputs name customers) to the stack's log group: journeys and broadcasts alike."""
+    return {
+        "Tracing": {"Enabled": True},
+        "Logging": {
+            "Level": "ERROR", "IncludeExecutionData": False,
+            "Destinations": [
+                {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Ref": "LogGroupArn"}}}],
         },
     }

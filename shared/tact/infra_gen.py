@@ -21,7 +21,7 @@ from tact.analytics.dashboard import journey_rows
 from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.infra import BROADCAST_PARAMETERS, broadcast_resources
 from tact.broadcast.waves import first_wave
-from tact.infra_alarms import failed_executions_alarm
+from tact.infra_alarms import failed_executions_alarm, state_machine_observability
 from tact.journey.bundle import bundle_json
 from tact.journey.bundle_builder import build as build_bundle
 from tact.journey.compiler import definition_json
@@ -81,12 +81,7 @@ def _state_machine(journey_id: str, version: str, text: str) -> dict[str, Any]:
             "DefinitionUri": f"{journey_id}.asl.json",
             "DefinitionSubstitutions": {name: {"Ref": name} for name in used},
             "AutoPublishAlias": ALIAS,
-            "Tracing": {"Enabled": True},
-            "Logging": {
-                "Level": "ERROR", "IncludeExecutionData": False,
-                "Destinations": [
-                    {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Ref": "LogGroupArn"}}}],
-            },
+            **state_machine_observability(),
             "Policies": [{"Statement": statements}],
             "Tags": {"tact:journey": journey_id, "tact:journey-version": version},
         },

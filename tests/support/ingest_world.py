@@ -225,6 +225,15 @@ def moto_world(tmp: Path, monkeypatch: pytest.MonkeyPatch, now: datetime,
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
+def bridged_world(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """The moto world with the shop's bus bridged to the ingest queue (the HTTPS ingest's
+    path: request -> bus -> rule -> queue), at ``NOW``."""
+    monkeypatch.setenv("TACT_EVENT_BUS_NAME", "tact-shop")
+    for world in moto_world(tmp, monkeypatch, NOW, reasoned_last_attempt=False):
+        world.bridge()
+        yield world
+
+
 def ev(event_id: str, kind: str, data: dict[str, Any], customer: str = "ana",
        at: str = "2026-11-02T09:00:00Z") -> dict[str, Any]:
     return {"id": event_id, "type": kind, "customer_id": customer, "time": at, "data": data}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tact.infra_alarms import failed_executions_alarm
+from tact.infra_alarms import failed_executions_alarm, state_machine_observability
 
 # ``${Name}`` placeholders in broadcast definitions -> the journeys-stack parameter behind them.
 BROADCAST_PARAMETERS = {
@@ -55,12 +55,7 @@ def broadcast_resources(broadcast_id: str, logical: str, version: str, start: da
                 "DefinitionSubstitutions": {p: {"Ref": p} for p in BROADCAST_PARAMETERS},
                 "AutoPublishAlias": alias,
                 "UseAliasAsEventTarget": True,
-                "Tracing": {"Enabled": True},
-                "Logging": {
-                    "Level": "ERROR", "IncludeExecutionData": False,
-                    "Destinations": [
-                        {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Ref": "LogGroupArn"}}}],
-                },
+                **state_machine_observability(),
                 "Policies": [{"Statement": statements}],
                 "Events": {"Start": {"Type": "ScheduleV2", "Properties": {
                     "ScheduleExpression": schedule_expression(start),

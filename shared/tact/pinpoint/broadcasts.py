@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from tact.pinpoint.emit import COMMENT
-from tact.pinpoint.findings import MAX_HOLDOUT, Finding, slug_id
+from tact.pinpoint.findings import MAX_HOLDOUT, Finding, findings_of, slug_id
 
 FILL_IN_CONDITION = "FILL_IN_segment_condition"
 FILL_IN_AT = "FILL_IN_date_and_local_time"
@@ -34,11 +34,7 @@ class BroadcastConversion:
     findings: list[Finding] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Finding]:
-        seen: dict[tuple[str, str], Finding] = {}
-        for f in self.findings:
-            if f.kind == kind:
-                seen.setdefault((f.where, f.message), f)
-        return list(seen.values())
+        return findings_of(self.findings, kind)
 
 
 def is_campaign(data: dict[str, Any]) -> bool:

@@ -45,6 +45,15 @@ class Finding:
     message: str
 
 
+def findings_of(findings: list[Finding], kind: str) -> list[Finding]:
+    """Findings of one kind, once each (an unfolded shared tail repeats them)."""
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        if f.kind == kind:
+            seen.setdefault((f.where, f.message), f)
+    return list(seen.values())
+
+
 @dataclass
 class Conversion:
     journey_id: str
@@ -56,12 +65,7 @@ class Conversion:
     webhook_uris: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Finding]:
-        """Findings of one kind, once each (an unfolded shared tail repeats them)."""
-        seen: dict[tuple[str, str], Finding] = {}
-        for f in self.findings:
-            if f.kind == kind:
-                seen.setdefault((f.where, f.message), f)
-        return list(seen.values())
+        return findings_of(self.findings, kind)
 
 
 def iso_duration(text: str, where: str) -> str:

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ from tact import clock, runtime, tokens
 from tact.customer import CustomerState
 from tact.local.clock import VirtualClock
 from tact.local.lambda_context import LocalLambdaContext
-from tact.store.base import Item, Write
+from tact.store.base import Write
+from tests.support.racing import LinedUp
 from tests.support.sendkit import (
     SIGNING_KEY,
     T0,
@@ -60,38 +61,20 @@ operations = st.lists(st.one_of(shop_event, preferences, unsubscribe, send, race
                       min_size=1, max_size=14)
 
 
-class BothRead:
-    """Our store interface, passing through, for a send racing a withdrawal in two threads:
-    each thread's first read waits for the other's (both decide on the same snapshot), and
-    the send's writes wait until the withdrawal has been answered, so the withdrawal lands
-    exactly between the send's Query and its transaction. moto serves one request at a time.
-    """
+class BothRead(LinedUp):
+    """Two threads, a send racing a withdrawal: both read the same snapshot, and the send's
+    writes wait until the withdrawal has been answered, so the withdrawal lands exactly
+    between the send's Query and its transaction."""
 
     def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.barrier = threading.Barrier(2, timeout=20)
-        self.held: set[int] = set()
-        self.one_request = threading.Lock()
+        super().__init__(inner, parties=2, timeout=20)
         self.sender: int | None = None
         self.withdrawn = threading.Event()
-
-    def read_customer(self, customer_id: str, now: datetime) -> list[Item]:
-        with self.one_request:
-            items = self.inner.read_customer(customer_id, now)
-        me = threading.get_ident()
-        if me not in self.held:
-            self.held.add(me)
-            self.barrier.wait()
-        return list(items)
 
     def write(self, customer_id: str, writes: list[Write]) -> None:
         if threading.get_ident() == self.sender:
             assert self.withdrawn.wait(timeout=20)
-        with self.one_request:
-            self.inner.write(customer_id, writes)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        super().write(customer_id, writes)
 
 
 @dataclass

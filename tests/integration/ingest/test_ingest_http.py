@@ -15,15 +15,12 @@ from tact import aws, runtime
 from tact.customer import CustomerState
 from tact.local.functions import load_handler
 from tact.local.lambda_context import LocalLambdaContext
-from tests.support.ingest_world import NOW, ROOT, World, cart, moto_world, profile_event
+from tests.support.ingest_world import NOW, ROOT, World, bridged_world, cart, profile_event
 
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("TACT_EVENT_BUS_NAME", "tact-shop")
-    for world in moto_world(tmp_path, monkeypatch, NOW, reasoned_last_attempt=False):
-        world.bridge()
-        yield world
+    yield from bridged_world(tmp_path, monkeypatch)
 
 
 def request(body: Any, signed: bool = True, base64_body: bool = False) -> dict[str, Any]:

@@ -15,9 +15,7 @@ stays open for both threads, and the optimistic version condition is what decide
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,36 +23,11 @@ import pytest
 
 from tact import runtime
 from tact.local.lambda_context import LocalLambdaContext
-from tact.store.base import CustomerStore, Item, Write
+from tact.store.base import CustomerStore
+from tests.support.racing import LinedUp
 from tests.support.sendkit import T0, World, consent, copy_journeys, edit, profile, ses_sent, world
 
 ROUNDS = 3
-
-
-class LinedUp:
-    """Our store interface, passing through, holding each first read at a barrier."""
-
-    def __init__(self, inner: CustomerStore, parties: int) -> None:
-        self.inner = inner
-        self.barrier = threading.Barrier(parties, timeout=10)
-        self.held: set[int] = set()
-        self.one_request = threading.Lock()
-
-    def read_customer(self, customer_id: str, now: datetime) -> list[Item]:
-        with self.one_request:
-            items = self.inner.read_customer(customer_id, now)
-        me = threading.get_ident()
-        if me not in self.held:
-            self.held.add(me)
-            self.barrier.wait()  # both have read: both believe they are under the cap
-        return items
-
-    def write(self, customer_id: str, writes: list[Write]) -> None:
-        with self.one_request:
-            self.inner.write(customer_id, writes)
-
-    def query_index(self, *args: Any, **kwargs: Any) -> Any:
-        return self.inner.query_index(*args, **kwargs)
 
 
 def cap_of_one(tmp_path: Path) -> Path:

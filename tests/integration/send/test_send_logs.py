@@ -4,8 +4,6 @@ the ingest, send, preferences and ses_events handlers, with their stdout capture
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,25 +16,6 @@ from tests.support.sendkit import T0, cart, consent, profile, ses_sent, unsubscr
 from tests.support.ses import capture_requests, notification
 
 PHONE = "+4915112345678"
-
-
-@pytest.fixture
-def fresh_logger(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A Powertools Logger built now, so it writes to this test's captured stdout."""
-    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
-
-    def forget() -> None:
-        observability.logger.cache_clear()
-        named = logging.getLogger(observability.SERVICE)
-        for handler in list(named.handlers):
-            named.removeHandler(handler)
-        for attribute in ("init", "powertools_handler", "logger_handler"):
-            if hasattr(named, attribute):
-                delattr(named, attribute)
-
-    forget()
-    yield
-    forget()
 
 
 def test_handler_logs_carry_no_contact_data_or_bodies(

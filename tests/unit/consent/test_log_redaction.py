@@ -7,8 +7,6 @@ Powertools logger's real output is captured."""
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,28 +14,13 @@ from tact import observability
 
 
 @pytest.fixture
-def logged(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[
-        object]:
-    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
-
-    def forget() -> None:
-        observability.logger.cache_clear()
-        named = logging.getLogger(observability.SERVICE)
-        for handler in list(named.handlers):
-            named.removeHandler(handler)
-        for attribute in ("init", "powertools_handler", "logger_handler"):
-            if hasattr(named, attribute):
-                delattr(named, attribute)
-
-    forget()
-
+def logged(fresh_logger: None, capsys: pytest.CaptureFixture[str]) -> object:
     def last_line(message: str, **extra: object) -> dict[str, object]:
         observability.logger().info(message, extra=extra)
         out = capsys.readouterr().out
         return dict(json.loads(out.strip().splitlines()[-1]))
 
-    yield last_line
-    forget()
+    return last_line
 
 
 @pytest.mark.parametrize("number", ["123456789", "4711000012345", "100000000000042",
