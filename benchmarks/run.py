@@ -191,39 +191,66 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
       container's first invocation all the same. Object construction (clients, the bundle) is
       not counted; module imports are.
 
+    Floors are printed beside them: ``stack_import_ratio``, what every function imports before
+    any Tact code (boto3, pydantic's ``BaseModel``, Powertools' ``Logger`` and ``Metrics``);
+    for the model function (the daily fit) ``numpy_import_ratio`` and
+    ``scipy_optimize_import_ratio``, ``import numpy`` and ``import scipy.optimize`` alone.
     The processes get the template's ``PYDANTIC_*`` variables, as deployed. Tracing is off
-    (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import.
-    The model function (the daily fit) also gets ``numpy_import_ratio``: ``import numpy`` alone
-    ÷ ``import boto3``, a floor under its cold path."""
+    (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
                 "PYTHONDONTWRITEBYTECODE": "1", **_deployed_runtime_environment()})
-    figures: list[Figure] = []
+    stack = _median_ratios(FUNCTIONS, [STACK], env, pairs)[STACK]
+    figures: list[Figure] = [("stack_import_ratio", stack, (
+        "the floor under every function: boto3, pydantic's BaseModel and Powertools' Logger "
+        f"and Metrics, before any Tact code; {_measured(pairs)}"))]
     for app in sorted(FUNCTIONS.glob("*/app.py")):
         folder = app.parent
         first_call = _first_call_modules(folder.name, env)
         cold = "; ".join(["import app", *(f"import {name}" for name in first_call)])
-        ratios: dict[str, list[float]] = {"import app": [], cold: []}
+        codes = ["import app", cold, *(MODEL_FLOORS if folder.name == "model" else [])]
+        ratios = _median_ratios(folder, codes, env, pairs)
+        target = (f"target <= 1.3 (floor {stack:.2f}; numpy alone {ratios[MODEL_FLOORS[0]]:.2f},"
+                  f" scipy.optimize alone {ratios[MODEL_FLOORS[1]]:.2f})"
+                  if folder.name == "model" else f"target <= 1.3 (floor {stack:.2f})")
+        figures.append((f"handler_import_ratio[{folder.name}]", ratios["import app"],
+                        f"{target}; {_measured(pairs)}"))
+        figures.append((f"handler_first_call_import_ratio[{folder.name}]", ratios[cold],
+                        f"{target}; import app + the {len(first_call)} modules its first "
+                        f"invocations import; {_measured(pairs)}"))
         if folder.name == "model":
-            ratios["import numpy"] = []
-        for n in range(pairs + 1):
-            baseline = _wall([sys.executable, "-c", "import boto3"], folder, env)
-            for code, found in ratios.items():
-                seconds = _wall([sys.executable, "-c", code], folder, env)
-                if n:  # the first round only warms the file cache
-                    found.append(seconds / baseline)
-        note = (f"median of {pairs} interleaved rounds, load average "
-                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        figures.append((f"handler_import_ratio[{folder.name}]",
-                        statistics.median(ratios["import app"]), f"target <= 1.3; {note}"))
-        figures.append((f"handler_first_call_import_ratio[{folder.name}]",
-                        statistics.median(ratios[cold]),
-                        f"target <= 1.3; import app + the {len(first_call)} modules its first "
-                        f"invocations import; {note}"))
-        if "import numpy" in ratios:
-            figures.append(("numpy_import_ratio", statistics.median(ratios["import numpy"]),
-                            f"the model function's floor: import numpy alone; {note}"))
+            figures.append(("numpy_import_ratio", ratios[MODEL_FLOORS[0]],
+                            "import numpy alone: under the model function's cold path, the "
+                            f"daily fit's arrays; {_measured(pairs)}"))
+            figures.append(("scipy_optimize_import_ratio", ratios[MODEL_FLOORS[1]],
+                            "import scipy.optimize alone (numpy with it): the fit's L-BFGS-B; "
+                            "any scipy.optimize import loads the whole subpackage (sparse, "
+                            f"linalg); {_measured(pairs)}"))
     return figures
+
+
+MODEL_FLOORS = ["import numpy", "import scipy.optimize"]
+STACK = ("import boto3; from pydantic import BaseModel; "
+         "from aws_lambda_powertools import Logger, Metrics")
+
+
+def _median_ratios(folder: Path, codes: list[str], env: dict[str, str],
+                   pairs: int) -> dict[str, float]:
+    """Each code's wall time ÷ a fresh ``import boto3``'s, run in turn, median of ``pairs``
+    rounds after one that warms the file cache."""
+    found: dict[str, list[float]] = {code: [] for code in codes}
+    for n in range(pairs + 1):
+        baseline = _wall([sys.executable, "-c", "import boto3"], folder, env)
+        for code in codes:
+            seconds = _wall([sys.executable, "-c", code], folder, env)
+            if n:
+                found[code].append(seconds / baseline)
+    return {code: statistics.median(ratios) for code, ratios in found.items()}
+
+
+def _measured(pairs: int) -> str:
+    return (f"median of {pairs} interleaved rounds, load average {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} CPUs")
 
 
 # --------------------------------------------------------------------------- simulate rate
