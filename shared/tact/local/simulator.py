@@ -55,7 +55,6 @@ from tact.local.model import install, local_model
 from tact.models.events import EventError, parse_event
 from tact.recommend.artifact import Artifact
 from tact.store import keys
-from tact.store.memory import MemoryStore
 
 StoreKind = Literal["moto", "memory"]
 
@@ -368,8 +367,9 @@ class Simulation:
                     at, payload["customer_id"], "deferred", payload["journey"], payload["step"],
                     f"quiet hours; resumes {result.get('resume_at')}"))
         # The run is over: on the in-memory store the report looks at the items, uncopied.
-        read = (functools.partial(store.read_customer, copy=False)
-                if isinstance(store, MemoryStore) else store.read_customer)
+        # (The runtime's store is the recording wrapper around it, which always copies.)
+        read = (functools.partial(self.store.read_customer, copy=False)
+                if self.store_kind == "memory" else store.read_customer)
         for customer_id in customers:
             state_items = read(customer_id, now)
             self.report.items[customer_id] = state_items
