@@ -42,12 +42,14 @@ def exit_reason(state: CustomerState, rules: list[ExitRule], trigger: dict[str, 
     """Has an exit event for this entry arrived (even one the stop call missed)?
 
     A rule that cannot be evaluated on an event counts as met (fail-safe: nothing is sent)."""
-    entry_context = context_for(trigger, state.attributes())
+    entry_context: dict[str, Any] | None = None  # made once an exit event is there to judge
     since = clock.instant(entered_at)
     for index, rule in enumerate(rules):
         for event in state.recent_events(rule.event):
             if clock.instant(event.get("time")) < since:
                 continue
+            if entry_context is None:
+                entry_context = context_for(trigger, state.attributes())
             context = {**entry_context, "entry": entry_context, "event": event,
                        **_nouns(rule.event, event)}
             met, failure = condition(rule.when, context, journey=journey,
