@@ -224,9 +224,14 @@ def context_for(event: dict[str, Any], customer: dict[str, Any],
     context = {"customer": customer, "event": event, "freshness": freshness or {}}
     noun = EVENT_NOUNS.get(event.get("type", ""))
     if noun:
-        context[noun] = (_plain(data.model_dump(mode="python")) if data is not None
+        context[noun] = (model_defaults(data) if data is not None
                          else with_defaults(event.get("type", ""), event.get("data", {})))
     return context
+
+
+def model_defaults(data: Any) -> Any:
+    """What :func:`with_defaults` makes of event data, from the data's validated model."""
+    return _plain(data.model_dump(mode="python"))
 
 
 def with_defaults(event_type: str, data: Any) -> Any:

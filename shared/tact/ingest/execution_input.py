@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from tact.customer import plain
-from tact.expressions import context_for, with_defaults
+from tact.expressions import context_for, model_defaults, with_defaults
 from tact.journey.bundle import JourneyRuntime
 from tact.journey.projection import project
 
@@ -27,18 +27,21 @@ class InputTooLarge(ValueError):
     """The fields a journey reads of this event do not fit in an execution input."""
 
 
-def trigger_for(journey: JourneyRuntime, envelope: dict[str, Any]) -> dict[str, Any]:
+def trigger_for(journey: JourneyRuntime, envelope: dict[str, Any],
+                validated: Any = None) -> dict[str, Any]:
     """The trigger as the execution carries it: envelope ids and the fields the journey reads
-    (with the event model's defaults filled in, as templates and conditions see them)."""
+    (with the event model's defaults filled in, as templates and conditions see them).
+    ``validated``: the envelope's data as its model validated it, if the caller has that."""
     trimmed = {key: envelope[key] for key in ENVELOPE_FIELDS if key in envelope}
-    data = with_defaults(str(envelope.get("type", "")), envelope.get("data", {}))
+    data = (model_defaults(validated) if validated is not None
+            else with_defaults(str(envelope.get("type", "")), envelope.get("data", {})))
     trimmed["data"] = project(data, journey.input_fields)
     return trimmed
 
 
 def execution_input(journey: JourneyRuntime, version: str, customer_id: str, entered_at: str,
-                    envelope: dict[str, Any]) -> dict[str, Any]:
-    trigger = trigger_for(journey, envelope)
+                    envelope: dict[str, Any], validated: Any = None) -> dict[str, Any]:
+    trigger = trigger_for(journey, envelope, validated)
     payload: dict[str, Any] = {"journey": journey.id, "version": version,
                                "customer_id": customer_id, "entered_at": entered_at,
                                "trigger": trigger}

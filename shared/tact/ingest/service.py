@@ -173,7 +173,8 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
         writes += _convert(journey, event, state, context, deps, now, result)
         writes += _exit(journey, event, state, context, deps, now, result, writes)
         if journey.trigger.event == event.type:
-            writes += _enter(journey, event, envelope, state, context, deps, now, result)
+            writes += _enter(journey, event, data, envelope, state, context, deps, now,
+                             result)
     writes += [_decision_record(event, action, now, deps.bundle.settings.message_log_ttl, n)
                for n, action in enumerate(result.actions)]
     return writes, result
@@ -322,7 +323,7 @@ def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -
             and w.sk not in taken]
 
 
-def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
+def _enter(journey: JourneyRuntime, event: ShopEvent, data: Any, envelope: dict[str, Any],
            state: CustomerState, context: dict[str, Any], deps: IngestDeps, now: datetime,
            result: IngestResult) -> list[Write]:
     age = now - event.time
@@ -368,7 +369,7 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, envelope: dict[str, Any],
     name = execution_name(journey.id, journey.version, event.customer_id, event.id)
     try:
         payload = execution_input(journey, journey.version, event.customer_id, entered_at,
-                                  envelope)
+                                  envelope, data)
     except InputTooLarge as err:
         # Not started (an entry it restarts stays stopped: sending nothing is the safe side);
         # a copy of the event goes to the dead-letter queue with the reason, and everything
