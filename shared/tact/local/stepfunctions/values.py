@@ -28,6 +28,9 @@ def json_copy(value: Any, what: str, *, js_numbers: bool = False) -> JSON:
     results and LocalStack's interpreter have it (the differential test in
     tests/integration/stepfunctions compares them); a literal in the definition is left as
     written."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # what the round trip below gives back (a float may change: not here)
     try:
         text = json.dumps(value, allow_nan=False)
         return json.loads(text, parse_float=_js_number) if js_numbers else json.loads(text)
