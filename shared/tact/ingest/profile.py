@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
+from functools import lru_cache
 from typing import Any
 
 from tact import clock
@@ -126,10 +127,14 @@ def _num(attrs: dict[str, Any], name: str) -> Decimal:
 
 
 def decay_weight(moment: datetime) -> Decimal:
+    return _decay_weight(int((moment - DECAY_EPOCH).total_seconds()))
+
+
+@lru_cache(maxsize=1024)  # every item of an order has its moment: a fractional power each is slow
+def _decay_weight(seconds: int) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 28
-        exponent = Decimal(int((moment - DECAY_EPOCH).total_seconds())) / HALF_LIFE_SECONDS
-        return Decimal(2) ** exponent
+        return Decimal(2) ** (Decimal(seconds) / HALF_LIFE_SECONDS)
 
 
 def item_score(item: CartItem, moment: datetime) -> Decimal:
