@@ -189,6 +189,10 @@ def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedDa
     return write_decision(state, decision)
 
 
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8"))
+
+
 def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     """Keep the newest events per type: exit guards, waits and out-of-order checks read them.
 
@@ -199,12 +203,17 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     recent = state.recent_events(event.type)
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
     merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
-    kept: list[dict[str, Any]] = []
-    size = 0
-    for item in merged[:RECENT_EVENTS_KEPT]:
-        size += len(json.dumps(item, default=str, ensure_ascii=False).encode("utf-8"))
-        if kept and size > LAST_EVENTS_BYTES:
-            break
-        kept.append(item)
+    candidates = merged[:RECENT_EVENTS_KEPT]
+    # One serialization for the common case: the list's bytes less "[", "]" and the ", "
+    # between items are the items' own; if those fit together, every prefix fits.
+    if _json_bytes(candidates) - 2 * len(candidates) <= LAST_EVENTS_BYTES:
+        kept = candidates
+    else:
+        kept, size = [], 0
+        for item in candidates:
+            size += _json_bytes(item)
+            if kept and size > LAST_EVENTS_BYTES:
+                break
+            kept.append(item)
     version = int((state.last_events.get(event.type) or {}).get("version", 0))
     return Put(items.recent_events(event.type, kept, version + 1), expect=version)
