@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tact.cli.console import err, load_journeys, out
+from tact.cli.console import check_export_folder, err, load_journeys, out
 
 
 def backtest(
@@ -58,7 +58,7 @@ def backtest(
         err.print("[red]--workers must be at least 1[/]")
         raise typer.Exit(2)
     if export is not None:
-        _check_export_folder(export)
+        check_export_folder(export)
     load_journeys(journeys)  # the user's files are checked before anything runs
     if compare is not None:
         load_journeys(compare)
@@ -113,19 +113,6 @@ def generate_events(
         with output.open("w", encoding="utf-8") as handle:
             write_jsonl(events, handle)
     err.print(stats.summary(), soft_wrap=True)
-
-
-def _check_export_folder(export: Path) -> None:
-    """Records of an earlier run in the same folder would be reported as this run's."""
-    from tact.analytics.duck import holds_records
-
-    if export.exists() and not export.is_dir():
-        err.print(f"[red]--export {export}: not a folder[/]", soft_wrap=True)
-        raise typer.Exit(2)
-    if holds_records(export):
-        err.print(f"[red]--export {export}: already holds decision records (of an earlier "
-                  "run?); give a new or empty folder[/]", soft_wrap=True)
-        raise typer.Exit(2)
 
 
 def _replay(events: Path, journeys: Path, workers: int, functions: Path, lists: bool,

@@ -51,3 +51,17 @@ def load_journeys(journeys: Path):  # type: ignore[no-untyped-def]
     except ProjectError as error:
         print_diagnostics(error.diagnostics)
         raise typer.Exit(1) from None
+
+
+def check_export_folder(export: Path) -> None:
+    """``--export DIR`` must be new or hold no decision records: an earlier run's files (of
+    other hours, or other parts) would stay beside this run's and be reported with them."""
+    from tact.analytics.duck import holds_records
+
+    if export.exists() and not export.is_dir():
+        err.print(f"[red]--export {export}: not a folder[/]", soft_wrap=True)
+        raise typer.Exit(2)
+    if holds_records(export):
+        err.print(f"[red]--export {export}: already holds decision records (of an earlier "
+                  "run?); give a new or empty folder[/]", soft_wrap=True)
+        raise typer.Exit(2)

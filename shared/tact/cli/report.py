@@ -77,7 +77,7 @@ def report(
         from tact.analytics.compute import report_from
 
         if not source.startswith("s3://") and not Path(source).is_dir():
-            err.print(f"[red]--from {source}: no such folder[/]")
+            err.print(f"[red]--from {source}: no such folder[/]", soft_wrap=True)
             raise typer.Exit(1)
         endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get(
             "AWS_ENDPOINT_URL")

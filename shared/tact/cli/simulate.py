@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tact.cli.console import JourneysDir, err, load_journeys, out
+from tact.cli.console import JourneysDir, check_export_folder, err, load_journeys, out
 
 
 def simulate(
@@ -36,8 +36,8 @@ def simulate(
     goal: Annotated[str | None, typer.Option(help="measure conversions on this event (default: "
                                              "the journey's goal steps)")] = None,
     export: Annotated[Path | None, typer.Option(
-        "--export", help="write the run's decision records to this folder, in the layout the "
-        "deployed stream writes to S3 (read by `tact report --from`)")] = None,
+        "--export", help="write the run's decision records to this new or empty folder, in the "
+        "layout the deployed stream writes to S3 (read by `tact report --from`)")] = None,
 ) -> None:
     """Replay shop events on a virtual clock: who got what, when, and who did not and why.
 
@@ -52,6 +52,8 @@ def simulate(
     if store not in ("moto", "memory"):
         err.print("[red]--store must be 'memory' or 'moto'[/]")
         raise typer.Exit(2)
+    if export is not None:
+        check_export_folder(export)
     load_journeys(journeys)  # report problems in the user's files before anything runs
     try:
         report = run_with_progress(events, journeys, store, history_file, goal)

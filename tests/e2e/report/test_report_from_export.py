@@ -79,3 +79,14 @@ def test_an_entry_ended_by_an_exit_step_is_an_exited_record_with_its_reason(
     journey = next(j for j in json.loads(report.stdout)["journeys"]
                    if j["journey"] == "post_purchase")
     assert journey["exited"] == 1 and journey["entered"] == 2
+
+
+def test_simulate_refuses_to_export_beside_an_earlier_runs_records(tmp_path: Path) -> None:
+    # An earlier run's files of other hours would stay, and be reported as this run's.
+    export = tmp_path / "export"
+    args = ["simulate", "-e", str(EXAMPLES / "welcome.events.jsonl"), "-j", str(EXAMPLES),
+            "--export", str(export)]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2 and "already holds decision records" in again.output
