@@ -4,8 +4,8 @@ Set-up, not timed: 100,000 customers over 7 days are generated (seed 1, in slice
 ``tact backtest --export DIR`` replays them through the example journeys
 (``journeys/examples``: entries, sends, exits, conversions, holdouts) on 2 workers, each
 writing its part's records in the layout Kinesis Data Firehose writes to S3. That set-up
-takes minutes (most of it the replay), so the figure is not part of the default
-``make bench``: ``make bench BENCH=report`` runs it. ``BENCH_REPORT_CUSTOMERS`` changes the
+takes minutes (most of it the replay), so ``make bench`` runs it last;
+``make bench BENCH=report`` runs it alone. ``BENCH_REPORT_CUSTOMERS`` changes the
 population.
 
 Timed: ``tact report --from DIR --json`` as a fresh process (process start included), as a

@@ -11,9 +11,9 @@ next_best_hit_rate_at_5 / popularity_hit_rate_at_5 / propensity_brier / base_rat
 (``BENCH=nbp``; ``BENCH_NBP_CUSTOMERS``, default 20,000), broadcast_segment_customers_per_s
 and broadcast_plan_seconds (``BENCH=broadcast``; ``BENCH_BROADCAST_CUSTOMERS``, default
 100,000), hostile_validate_seconds (``BENCH=hostile``), and whatever
-``benchmarks/bench_backtest.py``'s ``run()`` reports. On request only (minutes each):
-``BENCH=scale`` (``benchmarks/bench_scale.py``) and ``BENCH=report``
-(report_records_per_s, ``benchmarks/bench_report.py``).
+``benchmarks/bench_backtest.py``'s ``run()`` reports, and report_records_per_s
+(``BENCH=report``, ``benchmarks/bench_report.py``: its set-up replays 100,000 customers, so it
+runs last). On request only (tens of minutes): ``BENCH=scale`` (``benchmarks/bench_scale.py``).
 """
 
 from __future__ import annotations
@@ -484,10 +484,10 @@ BENCHES: dict[str, Callable[[], Iterable[Figure]]] = {  # quick figures first
     "broadcast": broadcast_segment,
     "simulate_moto": simulate_customers_per_s_moto,
     "hostile": hostile_validate_seconds,
-}
-ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # minutes each: named to run
-    "scale": scale,
     "report": report,
+}
+ON_REQUEST: dict[str, Callable[[], Iterable[Figure]]] = {  # tens of minutes: named to run
+    "scale": scale,
 }
 
 
