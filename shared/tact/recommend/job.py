@@ -24,6 +24,7 @@ from tact.recommend.fit import fit
 from tact.recommend.history import Product, Purchases, order_of
 from tact.recommend.profile_scores import purchases_of, score_attributes, scored_profile
 from tact.recommend.publish import save
+from tact.store import items
 from tact.store.base import ConditionFailed, CustomerStore, Item, Put, ScanSegment
 from tact.store.keys import PROFILE, last_key
 
@@ -64,8 +65,8 @@ def run_model_job(store: CustomerStore, bucket: str, prefix: str, now: datetime,
     purchases: dict[str, Purchases] = {}
     profiles: dict[str, Item] = {}
     seen: dict[str, tuple[Product, datetime]] = {}
-    for customer_id, items in customers(store):
-        state = CustomerState.from_items(customer_id, items)
+    for customer_id, partition in customers(store):
+        state = CustomerState.from_items(customer_id, partition)
         if not state.profile:
             continue
         profiles[customer_id] = state.profile
@@ -101,7 +102,7 @@ def _refresh(store: CustomerStore, customer_id: str, profile: Item, purchases: P
         item = scored_profile(profile, score_attributes(artifact, purchases, now), now,
                               artifact.version)
         try:
-            store.write(customer_id, [Put({**item, "version": version + 1}, expect=version)])
+            store.write(customer_id, [Put(items.next_version(item), expect=version)])
             return True
         except ConditionFailed:
             state = CustomerState.from_items(customer_id, store.read_customer(customer_id, now))

@@ -19,6 +19,7 @@ from tact.models.events import ShopEvent
 from tact.recommend.artifact import Artifact
 from tact.recommend.history import Purchases, from_items
 from tact.recommend.score import next_best, propensity
+from tact.store import items
 from tact.store.base import Item, Put
 from tact.store.keys import PROFILE
 
@@ -93,5 +94,4 @@ def rescored(state: CustomerState, event: ShopEvent, planned: Put | None,
                           artifact.version)
     if planned is not None:
         return Put(item, expect=planned.expect)
-    version = state.profile_version()
-    return Put({**item, "version": version + 1}, expect=version)
+    return Put(items.next_version(item), expect=state.profile_version())

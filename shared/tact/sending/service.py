@@ -176,7 +176,7 @@ def _release(request: SendRequest, deps: SendDeps, record: dict[str, Any],
     for write in writes[1:]:
         if isinstance(write, Put):
             sends = list(write.item["sends"])[:-1]
-            undo.append(Put({**write.item, "sends": sends, "version": write.item["version"] + 1},
+            undo.append(Put(items.next_version(write.item, sends=sends),
                             expect=write.item["version"]))
     try:
         deps.store.write(request.customer_id, undo)

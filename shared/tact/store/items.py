@@ -49,6 +49,11 @@ def address_fingerprint(address: str) -> str:
 # ---------------------------------------------------------------- versioned items
 
 
+def next_version(item: Item, **changes: Any) -> Item:
+    """``item`` with ``changes``, one version on (written conditional on the version it had)."""
+    return {**item, **changes, "version": int(item.get("version", 0)) + 1}
+
+
 def profile(attrs: dict[str, Any], version: int, *, kept: Item | None = None,
             scores: dict[str, Any] | None = None, index: Mapping[str, str] | None = None) -> Item:
     """The customer's profile: attributes ``{name: {v, at[, by]}}``; ``kept``: the item's

@@ -102,3 +102,10 @@ def test_items_read_back_into_the_customers_state() -> None:
     assert set(state.waits) == {"WAIT#cart#x1#paid"}
     assert items.address_fingerprint(" Ana@Example.com ") == items.address_fingerprint(
         "ana@example.com")
+
+
+def test_a_versioned_item_moves_one_version_on_with_its_changes() -> None:
+    cap = items.cap_counter("marketing", "any", [EPOCH - 60, EPOCH], 4)
+    assert items.next_version(cap, sends=[EPOCH - 60]) == {
+        "sk": "CAP#marketing#any", "sends": [EPOCH - 60], "version": 5}
+    assert items.next_version({"sk": "PROFILE", "attrs": {}})["version"] == 1
