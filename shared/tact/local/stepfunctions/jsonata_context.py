@@ -47,6 +47,20 @@ def _plain_path(text: str) -> tuple[str, ...] | None:
     return tuple(found.group(1)[1:].split(".")) if found else None
 
 
+_PATH_EQUALS = re.compile(
+    r"\s*\$states((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*=\s*(?:'([^'\\]*)'|\"([^\"\\]*)\")\s*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_equals(text: str) -> tuple[tuple[str, ...], str] | None:
+    """``$states.a.b = 'text'`` (a Choice on a Lambda's status): the path and the text."""
+    found = _PATH_EQUALS.fullmatch(text)
+    if not found:
+        return None
+    literal = found.group(2) if found.group(2) is not None else found.group(3)
+    return tuple(found.group(1)[1:].split(".")), literal
+
+
 def _walk(keys: tuple[str, ...], bindings: dict[str, Any]) -> Any:
     """``$states.a.b`` through objects only: what JSONata answers, without its evaluator (the
     hot path of every Task's Arguments). Anything else (arrays, missing keys, null, floats)
@@ -67,6 +81,11 @@ def evaluate(text: str, bindings: dict[str, Any], where: str) -> JSON:
         found = _walk(keys, bindings)
         if found is not _walk:
             return json_copy(found, "expression result", js_numbers=True)
+    equals = _path_equals(text)
+    if equals is not None:
+        found = _walk(equals[0], bindings)
+        if isinstance(found, str):  # string against string: JSONata's = is plain equality
+            return found == equals[1]
     expression = compile_expression(text)
     # jsonata-python reads a thread-global "current expression" for higher-order functions.
     jsonata.Jsonata.CURRENT.jsonata = expression
