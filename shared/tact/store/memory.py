@@ -46,7 +46,8 @@ class MemoryStore:
             items = []
             for sk in sorted(part):
                 item, nested = part[sk]
-                if not _live(item, epoch):
+                ttl = item.get("ttl")  # stored numbers are Decimal: compared directly
+                if ttl is not None and ttl <= epoch:
                     continue
                 if copy:
                     item = item.copy()
@@ -131,11 +132,6 @@ def scan_segment_of(partition_key: str, total: int) -> int:
 
     digest = hashlib.sha256(partition_key.encode()).digest()
     return int.from_bytes(digest[:8], "big") % total
-
-
-def _live(item: Item, now_epoch: int) -> bool:
-    ttl = item.get("ttl")
-    return ttl is None or ttl > now_epoch  # stored numbers are Decimal: compare directly
 
 
 def _check(current: Item | None, expect: Any) -> str | None:
