@@ -18,6 +18,8 @@ MAX_DATA_DEPTH = 24
 MAX_DIGITS = 38
 MAX_MAGNITUDE = Decimal("9.99E+125")
 MIN_MAGNITUDE = Decimal("1E-130")
+_DIGITS_LIMIT = 10**MAX_DIGITS
+_FLOAT_SAFE_LOW, _FLOAT_SAFE_HIGH = 1e-120, 1e120  # far inside the magnitudes above
 
 
 def storable_problem(value: Any, path: str = "data") -> str | None:
@@ -63,6 +65,13 @@ def _where(node: _Node) -> str:
 
 
 def _number_problem(number: float | int | Decimal) -> str | None:
+    kind = type(number)
+    # The common numbers, answered without Decimal: a whole number of at most 38 digits, or
+    # a float well inside the range (its shortest repr has at most 17 significant digits).
+    if kind is int and -_DIGITS_LIMIT < number < _DIGITS_LIMIT:
+        return None
+    if kind is float and (number == 0 or _FLOAT_SAFE_LOW < abs(number) < _FLOAT_SAFE_HIGH):
+        return None
     try:
         exact = Decimal(str(number)) if isinstance(number, float) else Decimal(number)
     except (InvalidOperation, ValueError, OverflowError):
