@@ -70,7 +70,7 @@ def _number_problem(number: float | int | Decimal) -> str | None:
     # a float well inside the range (its shortest repr has at most 17 significant digits).
     if kind is int and -_DIGITS_LIMIT < number < _DIGITS_LIMIT:
         return None
-    if kind is float and (number == 0 or _FLOAT_SAFE_LOW < abs(number) < _FLOAT_SAFE_HIGH):
+    if kind is float and (number == 0 or _FLOAT_SAFE_LOW < abs(float(number)) < _FLOAT_SAFE_HIGH):
         return None
     try:
         exact = Decimal(str(number)) if isinstance(number, float) else Decimal(number)
