@@ -196,10 +196,31 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
     for the model function (the daily fit) ``numpy_import_ratio`` and
     ``scipy_optimize_import_ratio``, ``import numpy`` and ``import scipy.optimize`` alone.
     The processes get the template's ``PYDANTIC_*`` variables, as deployed. Tracing is off
-    (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
-                "PYTHONDONTWRITEBYTECODE": "1", **_deployed_runtime_environment()})
+    (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import.
+
+    Bytecode: whether ``.pyc`` files exist changes the figures a lot (the model function's
+    doubled between a venv that ran the tests, with bytecode for what they imported, and a
+    fresh one with none), so the processes
+    read and write bytecode only in a private, empty cache (``PYTHONPYCACHEPREFIX``). With
+    ``BENCH_IMPORTS_BYTECODE=compiled`` (the default) the round that warms the file cache
+    compiles everything once and the timed rounds read bytecode, as a deployment that ships
+    it would; with ``source`` nothing is ever compiled ahead, as today's TactLayer and model
+    function (built ``--no-compile``) load: every cold start compiles every module (here the
+    standard library's too, which Lambda's runtime ships compiled)."""
+    import tempfile
+
+    bytecode = os.environ.get("BENCH_IMPORTS_BYTECODE", "compiled")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
+                    "PYTHONPYCACHEPREFIX": cache, **_deployed_runtime_environment()})
+        if bytecode == "source":
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return [(name, value, f"{note}; bytecode {bytecode}")
+                for name, value, note in _import_ratios(env, pairs)]
+
+
+def _import_ratios(env: dict[str, str], pairs: int) -> list[Figure]:
     stack = _median_ratios(FUNCTIONS, [STACK], env, pairs)[STACK]
     figures: list[Figure] = [("stack_import_ratio", stack, (
         "the floor under every function: boto3, pydantic's BaseModel and Powertools' Logger "
