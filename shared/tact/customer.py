@@ -42,7 +42,12 @@ class CustomerState:
         for item in items:
             sk: str = item["sk"]
             kind, _, rest = sk.partition("#")
-            if sk == keys.PROFILE:
+            # The kinds are exclusive: the most numerous first (event markers, log entries).
+            if kind == keys.EVENT:
+                state.seen_events.add(rest)
+            elif kind == keys.LOG:
+                continue
+            elif sk == keys.PROFILE:
                 state.profile = item
             elif kind == keys.CONSENT:
                 channel, _, purpose = rest.partition("#")
@@ -58,8 +63,6 @@ class CustomerState:
                 state.entries[sk] = item
             elif kind == keys.LAST:
                 state.last_events[rest] = item
-            elif kind == keys.EVENT:
-                state.seen_events.add(rest)
             elif kind == keys.WAIT:
                 state.waits[sk] = item
         return state
