@@ -47,7 +47,8 @@ def run() -> list[Figure]:
                     f"days, {WORKERS} workers, {result.seconds:.1f} s wall incl. reading the "
                     f"file; {t.messages_sent} sent, {t.not_sent} not sent; {_load()}"))
     figures.append(("backtest_worker_cpu_ms_per_customer", round(cpu_ms, 2),
-                    "CPU time of the workers per customer, independent of other load: with "
+                    "target <= 0.5; CPU time of the workers per customer, less dependent on "
+                    "other load than wall time: with "
                     f"{WORKERS} idle CPUs the workers alone would run ~{WORKERS} x 1000 / this "
                     "customers/s (reading the file and forking come on top, ~1 s)"))
 

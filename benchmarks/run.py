@@ -314,7 +314,7 @@ def _simulate_rate(store: str, customers: int, target: str,
 def simulate_customers_per_s() -> Iterator[Figure]:
     """The abandoned cart on the in-memory store (10,000 customers by default)."""
     customers = int(os.environ.get("BENCH_MEMORY_CUSTOMERS", "10000"))
-    yield from _simulate_rate("memory", customers, "target >= 1000")
+    yield from _simulate_rate("memory", customers, "target >= 2000")
 
 
 def simulate_customers_per_s_moto() -> Iterator[Figure]:
