@@ -193,7 +193,9 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
 
     Floors are printed beside them: ``stack_import_ratio``, what every function imports before
     any Tact code (boto3, pydantic's ``BaseModel``, Powertools' ``Logger`` and ``Metrics``);
-    for the model function (the daily fit) ``numpy_import_ratio`` and
+    ``stack_plus_import_ratio[...]``, that plus one library some functions' cold paths add
+    (python-liquid, jsonata-python, Powertools' batch utility); for the model function (the
+    daily fit) ``numpy_import_ratio`` and
     ``scipy_optimize_import_ratio``, ``import numpy`` and ``import scipy.optimize`` alone.
     The processes get the template's ``PYDANTIC_*`` variables, as deployed. Tracing is off
     (``POWERTOOLS_TRACE_DISABLED``): with it on, the X-Ray SDK adds its import.
@@ -221,10 +223,14 @@ def handler_import_ratio(pairs: int = 10) -> list[Figure]:
 
 
 def _import_ratios(env: dict[str, str], pairs: int) -> list[Figure]:
-    stack = _median_ratios(FUNCTIONS, [STACK], env, pairs)[STACK]
+    floors = _median_ratios(FUNCTIONS, [STACK, *LIBRARY_FLOORS.values()], env, pairs)
+    stack = floors[STACK]
     figures: list[Figure] = [("stack_import_ratio", stack, (
         "the floor under every function: boto3, pydantic's BaseModel and Powertools' Logger "
         f"and Metrics, before any Tact code; {_measured(pairs)}"))]
+    figures += [(f"stack_plus_import_ratio[{name}]", floors[code], (
+        f"the floor plus {name} alone, a library the project chose for the job, before any "
+        f"Tact code; {_measured(pairs)}")) for name, code in LIBRARY_FLOORS.items()]
     for app in sorted(FUNCTIONS.glob("*/app.py")):
         folder = app.parent
         first_call = _first_call_modules(folder.name, env)
@@ -253,6 +259,14 @@ def _import_ratios(env: dict[str, str], pairs: int) -> list[Figure]:
 MODEL_FLOORS = ["import numpy", "import scipy.optimize"]
 STACK = ("import boto3; from pydantic import BaseModel; "
          "from aws_lambda_powertools import Logger, Metrics")
+# The libraries some functions add on their cold path: templates (send, broadcast_send),
+# conditions (ingest, decide), SQS partial batch responses (ingest, ses_events...).
+LIBRARY_FLOORS = {
+    "python-liquid": f"{STACK}; import liquid",
+    "jsonata-python": f"{STACK}; import jsonata",
+    "powertools-batch": f"{STACK}; from aws_lambda_powertools.utilities.batch import "
+                        "BatchProcessor",
+}
 
 
 def _median_ratios(folder: Path, codes: list[str], env: dict[str, str],
