@@ -22,6 +22,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -32,10 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ("moto", "responses", "werkzeug", "tests", "pytest", "_pytest")
-REGION, ACCOUNT = "us-east-1", "123456789012"
-TABLE, BUS, STREAM = "tact-bench", "tact-shop", "tact-decisions"
+REGION, ACCOUNT = "us-east-1", "123456789012"  # as tests.support.ingest_world's aws_env
+BUS, STREAM = "tact-shop", "tact-decisions"
 MODEL_BUCKET, DECISION_BUCKET = "tact-models", "tact-decisions"
-SM_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:tact-"
 EXAMPLES = ROOT / "journeys" / "examples"
 NOW = datetime(2026, 11, 2, 11, 0, tzinfo=UTC)  # 12:00 in Berlin: outside quiet hours
 
@@ -100,24 +100,14 @@ class ImportRecorder:
 
 
 def _environment(tmp: Path) -> dict[str, str]:
-    from tact.journey.bundle import bundle_json
-    from tact.journey.bundle_builder import build
-    from tact.journey.project import load_project, require_valid
+    """The test worlds' deployed-like environment (bundle and definitions of the examples),
+    plus what the functions beyond ingest read."""
+    from tests.support.ingest_world import aws_env
 
-    bundle, definitions = build(require_valid(load_project(EXAMPLES)))
-    (tmp / "bundle.json").write_text(bundle_json(bundle), encoding="utf-8")
-    (tmp / "definitions.json").write_text(json.dumps(definitions), encoding="utf-8")
-    return {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
-        "TACT_TABLE_NAME": TABLE, "TACT_BUNDLE_PATH": str(tmp / "bundle.json"),
-        "TACT_STATE_MACHINE_PREFIX": SM_PREFIX, "TACT_STATE_MACHINE_ALIAS": "",
-        "TACT_SIGNING_KEY": "bench-signing-key", "TACT_PUBLIC_URL": "https://prefs.example.test",
-        "TACT_EVENT_BUS_NAME": BUS, "TACT_DECISION_STREAM_NAME": STREAM,
-        "TACT_MODEL_BUCKET": MODEL_BUCKET, "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_SERVICE_NAME": "tact",
-        "POWERTOOLS_METRICS_NAMESPACE": "Tact",
-    }
+    return {**aws_env(tmp, EXAMPLES),
+            "TACT_SIGNING_KEY": "bench-signing-key", "TACT_PUBLIC_URL": "https://prefs.example.test",
+            "TACT_EVENT_BUS_NAME": BUS, "TACT_DECISION_STREAM_NAME": STREAM,
+            "TACT_MODEL_BUCKET": MODEL_BUCKET}
 
 
 def _resources(tmp: Path) -> str:
@@ -126,7 +116,7 @@ def _resources(tmp: Path) -> str:
 
     from tact.store.schema import create_table
 
-    create_table(boto3.client("dynamodb"), TABLE)
+    create_table(boto3.client("dynamodb"), os.environ["TACT_TABLE_NAME"])
     boto3.client("sesv2").create_email_identity(EmailIdentity="shop.example.com")
     boto3.client("events").create_event_bus(Name=BUS)
     dlq = boto3.client("sqs").create_queue(QueueName="tact-events-dlq")["QueueUrl"]
@@ -188,7 +178,7 @@ def _stream_batch() -> dict[str, Any]:
     from boto3.dynamodb.types import TypeSerializer
 
     serialize = TypeSerializer().serialize
-    items = boto3.resource("dynamodb").Table(TABLE).scan()["Items"]
+    items = boto3.resource("dynamodb").Table(os.environ["TACT_TABLE_NAME"]).scan()["Items"]
     return {"Records": [{"eventName": "INSERT", "dynamodb": {
         "NewImage": {k: serialize(v) for k, v in item.items()}}} for item in items]}
 
@@ -254,8 +244,6 @@ def _steps(tmp: Path) -> Iterator[tuple[str, Callable[[], dict[str, Any]]]]:
 
 def scenario(recorder: ImportRecorder, tmp: Path, watched: str) -> None:
     """Every step up to the last of ``watched``'s, recording what ``watched``'s steps import."""
-    import os
-
     from moto import mock_aws
 
     from tact.local.functions import load_handler
