@@ -3,11 +3,10 @@ the wait_for tests (ingest, isolation, the differential test of the interpreters
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-from tests.support.paths import JOURNEYS
+from tests.support.paths import JOURNEYS, journeys_folder
 
 TIMEOUT_EXIT = "[{exit: {id: timed_out, reason: no purchase in a day}}]"
 
@@ -33,10 +32,7 @@ steps:
 
 def project(folder: Path, journey: str | None = None) -> Path:
     """A journeys folder with the repository's settings and the ``first_order`` journey."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(JOURNEYS / "settings.yaml", folder / "settings.yaml")
-    (folder / "first_order.yaml").write_text(journey or first_order(), encoding="utf-8")
-    return folder
+    return journeys_folder(folder, {"first_order": journey or first_order()})
 
 
 def event(event_id: str, kind: str, at: str, data: dict[str, Any]) -> dict[str, Any]:

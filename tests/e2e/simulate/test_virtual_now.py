@@ -8,12 +8,11 @@ month (here: of 2020) would be false and nobody would enter.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from tact.backtest.runner import run_backtest
 from tact.local.simulator import Simulation
-from tests.support.paths import JOURNEYS
+from tests.support.paths import JOURNEYS, journeys_folder
 
 JOURNEY = """\
 id: fresh_cart
@@ -37,14 +36,8 @@ EVENTS = [
 
 
 def _journeys(tmp_path: Path) -> Path:
-    folder = tmp_path / "journeys"
-    (folder / "templates").mkdir(parents=True)
-    shutil.copy(JOURNEYS / "settings.yaml", folder / "settings.yaml")
-    (folder / "fresh_cart.yaml").write_text(JOURNEY, encoding="utf-8")
-    (folder / "templates" / "fresh.yaml").write_text(
-        "email: {subject: Your cart, text: 'Still there. {{ links.preferences }}'}\n",
-        encoding="utf-8")
-    return folder
+    return journeys_folder(tmp_path / "journeys", {"fresh_cart": JOURNEY}, {
+        "fresh": "email: {subject: Your cart, text: 'Still there. {{ links.preferences }}'}\n"})
 
 
 def test_simulate_judges_freshness_by_the_virtual_clock(tmp_path: Path) -> None:

@@ -145,18 +145,12 @@ def test_an_execution_history_holds_no_address_even_when_trigger_and_resume_carr
         tmp_path: Path) -> None:
     """The trigger (account_created) and the event that resumes the wait (customer_updated)
     both carry addresses; the run's input, task inputs and outputs hold none of them."""
-    import shutil
-
     from tact.local.simulator import Simulation
-    from tests.support.paths import JOURNEYS
+    from tests.support.paths import JOURNEYS, journeys_folder
 
-    folder = tmp_path / "journeys"
-    (folder / "templates").mkdir(parents=True)
-    shutil.copy(JOURNEYS / "settings.yaml", folder / "settings.yaml")
-    (folder / "first_order.yaml").write_text(WAIT_FOR_JOURNEY, encoding="utf-8")
-    (folder / "templates" / "welcome_back.yaml").write_text(
-        "email: {subject: Welcome, text: 'Your account is ready. {{ links.preferences }}'}\n",
-        encoding="utf-8")
+    folder = journeys_folder(tmp_path / "journeys", {"first_order": WAIT_FOR_JOURNEY}, {
+        "welcome_back": "email: {subject: Welcome, text: 'Your account is ready. "
+                        "{{ links.preferences }}'}\n"})
     events = [ev("acc-1", "account_created", {"email": EMAIL, "phone": PHONE}),
               ev("upd-1", "customer_updated", {"email": EMAIL, "phone": PHONE},
                  at="2026-11-02T10:00:00Z")]
