@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from liquid.filter import with_context
@@ -28,6 +29,7 @@ class FilterInputError(ValueError):
     pass
 
 
+@lru_cache(maxsize=256)  # parsed for every filter of every message; a run meets few tags
 def babel_locale(tag: str | None) -> Any:
     """The Babel locale for a tag such as ``sv-FI`` or ``fi`` (None when Babel has none)."""
     from babel import Locale, UnknownLocaleError
@@ -58,12 +60,17 @@ def _number(value: Any, name: str) -> Decimal:
 @with_context
 def money(value: Any, currency: Any = "EUR", *, context: Any) -> str:
     """An amount in a currency as the customer's locale writes it: ``49,90 €``."""
-    from babel.numbers import format_currency
-
     if not isinstance(currency, str) or len(currency) != 3:
         raise FilterInputError(f"money: currency {currency!r} is not an ISO 4217 code like EUR")
-    return str(format_currency(_number(value, "money"), currency.upper(),
-                               locale=_locale(context)))
+    return _currency_text(str(_number(value, "money")), currency.upper(), _locale(context))
+
+
+@lru_cache(maxsize=4096)  # a catalogue's prices repeat across customers; formatting is slow
+def _currency_text(amount: str, currency: str, locale: Any) -> str:
+    """Keyed by the amount's exact text, not its value: 1E+2 and 100 are one key each."""
+    from babel.numbers import format_currency
+
+    return str(format_currency(Decimal(amount), currency, locale=locale))
 
 
 @with_context

@@ -4,9 +4,12 @@ chain), checked alike at validate time, with money and dates in the customer's l
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tact.cli import app
@@ -160,3 +163,28 @@ def test_the_shipped_cart_reminder_writes_money_the_customers_way(
     context = {"customer": {"locale": locale} if locale else {}, "links": {"unsubscribe": "U"},
                "cart": {"value": 49.9, "currency": "EUR", "items": []}}
     assert line in render_message(parts, "email", context, tag)["text"].splitlines()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(
+    st.decimals(min_value=-10**9, max_value=10**9, allow_nan=False, places=None)
+    | st.sampled_from(["1E+2", "100", "100.0", "49.9", "49.90", "-0", "0.005"]).map(Decimal),
+    st.sampled_from(["EUR", "eur", "JPY", "USD", "SEK"]),
+    st.sampled_from(["fi", "sv-FI", "en", "en-US", "de", "ja", None, "xx-nope"])),
+    min_size=1, max_size=12))
+def test_remembered_money_is_babels_money_whatever_came_before(
+        calls: list[tuple[Decimal, str, str | None]]) -> None:
+    """money remembers its formatting (prices repeat across customers): a run of amounts in
+    any order, equal values written differently and locales interleaved, gives what Babel
+    gives for each one alone."""
+    from babel import Locale
+    from babel.numbers import format_currency
+
+    parts = MessageTemplate(email={"subject": "s", "text": "{{ v | money: c }}"})
+    for amount, currency, locale in calls:
+        tag = locale if locale != "xx-nope" else None
+        expected = format_currency(amount, currency.upper(),
+                                   locale=Locale.parse((tag or "en").replace("-", "_")))
+        context = {"customer": {"locale": locale} if locale else {}, "v": str(amount),
+                   "c": currency}
+        assert render_message(parts, "email", context)["text"] == expected
