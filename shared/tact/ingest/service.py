@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +31,7 @@ from tact.store.keys import log_key
 if TYPE_CHECKING:
     from tact.recommend.profile_scores import ModelSource
 
+Context = Callable[[], dict[str, Any]]  # what conditions read of an event, built on first use
 EVENT_MARKER_TTL = timedelta(days=35)  # longer than any queue retention and replay window
 MAX_RACES = 5
 QUEUE_RETENTION = timedelta(days=14)  # SQS's longest retention
@@ -160,7 +163,10 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     state.last_events[event.type] = last.item
     result = IngestResult(event.id)
     envelope = event.model_dump(mode="json")
-    context = context_for(envelope, state.attributes(), freshness_of(state), data)
+    # Built when a condition first reads it: most events (consents, contact updates) meet no
+    # condition of any journey. The customer is as of this event either way (profile above).
+    context = functools.cache(
+        lambda: context_for(envelope, state.attributes(), freshness_of(state), data))
     # Waits first: an exit below that stops the same execution makes the resume a no-op.
     resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
     writes += resumes
@@ -201,7 +207,7 @@ def _decision_record(event: ShopEvent, action: Action, now: datetime, ttl: int, 
 
 
 def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
-          context: dict[str, Any], deps: IngestDeps, now: datetime,
+          context: Context, deps: IngestDeps, now: datetime,
           result: IngestResult, planned: list[Write]) -> list[Write]:
     rules = [r for r in journey.exit_on if r.event == event.type]
     if not rules:
@@ -213,7 +219,7 @@ def _exit(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
             continue  # already ended by this event as a goal
         if clock.instant(entry.get("entered_at")) > event.time:
             continue  # the exit event is older than this entry
-        exit_context = {**context, "entry": entry_context(entry)}
+        exit_context = {**context(), "entry": entry_context(entry)}
         matched, failure = _exit_matches(journey, event.type, exit_context)
         if matched:
             deps.orchestrator.stop(str(entry["execution_arn"]), f"exit_on {event.type} {event.id}")
@@ -243,7 +249,7 @@ def _exit_matches(journey: JourneyRuntime, event_type: str,
 
 
 def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
-             context: dict[str, Any], deps: IngestDeps, now: datetime,
+             context: Context, deps: IngestDeps, now: datetime,
              result: IngestResult) -> list[Write]:
     """A goal event converts the customer's entries of the attribution window (control group
     included): active ones end, ended ones are marked. Measured goals are only counted."""
@@ -264,7 +270,7 @@ def _convert(journey: JourneyRuntime, event: ShopEvent, state: CustomerState,
             continue
         if not is_active and entered < event.time - window:
             continue  # ended, and longer ago than the attribution window
-        goal_context = {**context, "entry": entry_context(entry)}
+        goal_context = {**context(), "entry": entry_context(entry)}
         if measured:
             if _goal_met(journey, measured, goal_context, str(entry["name"]), result):
                 result.actions.append(_conversion(journey, event, entry, "measured goal"))
@@ -324,7 +330,7 @@ def _forget(state: CustomerState, entry: dict[str, Any], planned: list[Write]) -
 
 
 def _enter(journey: JourneyRuntime, event: ShopEvent, data: Any, envelope: dict[str, Any],
-           state: CustomerState, context: dict[str, Any], deps: IngestDeps, now: datetime,
+           state: CustomerState, context: Context, deps: IngestDeps, now: datetime,
            result: IngestResult) -> list[Write]:
     age = now - event.time
     if age > timedelta(seconds=journey.max_trigger_age):
@@ -332,7 +338,9 @@ def _enter(journey: JourneyRuntime, event: ShopEvent, data: Any, envelope: dict[
             f"stale: the trigger event is {format_duration(int(age.total_seconds()))} old; "
             f"max_trigger_age is {format_duration(journey.max_trigger_age)}")))
         return []
-    entered, failure = condition(journey.trigger.when, context, journey=journey.id,
+    when = journey.trigger.when
+    entered, failure = condition(when, context() if when is not None else {},
+                                 journey=journey.id,
                                  where="trigger.when", on_error=False, outcome="not entered")
     if failure is not None:
         result.actions.append(Action("skipped", journey.id, reason=failure.reason))
