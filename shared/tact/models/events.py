@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,8 +21,8 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
-from pydantic.networks import validate_email
 
+from tact.models.addresses import checked_email
 from tact.models.storable import storable_problem
 
 Channel = Literal["email", "sms", "push", "webhook"]
@@ -42,17 +41,7 @@ MAX_CLOCK_SKEW = timedelta(hours=1)  # a time further ahead would win "newest wi
 EARLIEST_YEAR = 1970  # Unix time: TTLs and epoch-second counters cannot go before it
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
 
-
-@lru_cache(maxsize=16_384)  # a few MB at most; a backtest part's customers all fit
-def _checked_email(value: str) -> str:
-    """pydantic's email check (email-validator, no DNS look-up) and its normalised form,
-    remembered: every event of a customer may carry the same address, and the check is slow
-    (a backtest checks each event twice: when it sorts the history, and in the handler).
-    A refused address raises pydantic's own error each time (exceptions are not cached)."""
-    return validate_email(value)[1]
-
-
-Email = Annotated[str, AfterValidator(_checked_email),
+Email = Annotated[str, AfterValidator(checked_email),
                   WithJsonSchema({"format": "email", "type": "string"})]
 
 
