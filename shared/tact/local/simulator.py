@@ -23,7 +23,6 @@ from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.waves import first_wave
 from tact.clock import iso, parse_iso
 from tact.customer import CustomerState
-from tact.ingest.execution_input import entry_context
 from tact.journey.bundle import Bundle, bundle_json
 from tact.journey.bundle_builder import build
 from tact.journey.project import load_project, require_valid
@@ -463,8 +462,7 @@ def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str,
             "status": execution.status, "start": iso(execution.start),
             "stop": iso(execution.stop) if execution.stop else None, "states": entered,
             "transitions": executor.transitions(execution.arn), "cause": execution.cause,
-            "context": entry_context(execution.input) if isinstance(execution.input, dict)
-            else None, "branches": branches}
+            "branches": branches}
 
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",
