@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from dataclasses import dataclass, field
 
 # Request ids are unique per invocation, like Lambda's; counted, not random (uuid4 drew from
@@ -12,7 +11,9 @@ _REQUESTS = itertools.count(1)
 
 
 def _request_id() -> str:
-    return str(uuid.UUID(int=next(_REQUESTS)))
+    """``str(uuid.UUID(int=n))``, formatted directly (building the UUID object was ~0.7%)."""
+    digits = f"{next(_REQUESTS):032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 @dataclass
