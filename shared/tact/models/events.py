@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,6 +41,18 @@ MAX_QUANTITY = 1_000_000
 MAX_CLOCK_SKEW = timedelta(hours=1)  # a time further ahead would win "newest wins" forever
 EARLIEST_YEAR = 1970  # Unix time: TTLs and epoch-second counters cannot go before it
 _ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@\-]+$")]
+
+@lru_cache(maxsize=1_024)  # a shop's customers live in a few zones
+def _known_zone(name: str) -> str:
+    """An IANA zone name, checked once per name (a refused one raises afresh each time)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as err:
+        raise ValueError(f"unknown IANA time zone {name!r}, e.g. 'Europe/Berlin'") from err
+    return name
+
 
 Email = Annotated[str, AfterValidator(checked_email),
                   WithJsonSchema({"format": "email", "type": "string"})]
@@ -89,15 +102,7 @@ class CustomerUpdatedData(_Data):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        from zoneinfo import ZoneInfo
-
-        try:
-            ZoneInfo(value)
-        except (ValueError, KeyError, OSError) as err:
-            raise ValueError(f"unknown IANA time zone {value!r}, e.g. 'Europe/Berlin'") from err
-        return value
+        return value if value is None else _known_zone(value)
 
 
 class SignupData(CustomerUpdatedData):
