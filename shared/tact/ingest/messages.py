@@ -133,6 +133,15 @@ class IngestBatchProcessor(BatchProcessor):
         self._max_receive_count = max_receive_count  # callables: read config lazily
         self._dead_letter = dead_letter
 
+    def _prepare(self) -> None:
+        """Powertools' reset before each batch, but a new empty response instead of a deep
+        copy of its constant one (the same value; the copy cost ~1% of a replay, which
+        invokes ingest once per event)."""
+        self.success_messages.clear()
+        self.fail_messages.clear()
+        self.exceptions.clear()
+        self.batch_response = {"batchItemFailures": []}
+
     def failure_handler(self, record: Any, exception: Any) -> Any:
         attempt = int(record.attributes.approximate_receive_count or 1)
         error = exception[1]
