@@ -99,6 +99,11 @@ def _as_declared(event: Any, settings: Any) -> None:
 
 
 def _push_endpoint_of_our_app(data: Any) -> None:
+    # Only a model with the field, or data with an extra key of that name, has one; asking
+    # any other model makes pydantic raise and catch an AttributeError (on most events).
+    if ("push_endpoint" not in type(data).model_fields
+            and "push_endpoint" not in (data.model_extra or {})):
+        return
     endpoint = getattr(data, "push_endpoint", None)
     if endpoint is None:
         return
