@@ -10,7 +10,7 @@ the same item twice.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,15 +25,21 @@ class InvalidTransaction(ValueError):
     """A request DynamoDB rejects outright (ValidationException), never a lost condition."""
 
 
-# A stored item beside the keys of its nested values (maps and lists): a read copies the item
-# and then only those, instead of looking at every value of every item it hands out.
-_Stored = tuple[Item, tuple[str, ...]]
+# Where a copy of a stored value must go deeper: (key or index, its own shape) for each map or
+# list inside it, () for a value holding none. Found once when the item is written, so a read
+# copies each map and list at C speed and never looks at a scalar.
+Shape = tuple[tuple[Any, "Shape"], ...]
+# A stored item, its shape, and its expiry in whole epoch seconds (``live`` in tact.store.base:
+# the second the TTL names is already expired; no TTL: never).
+_Stored = tuple[Item, Shape, Any]
+_NEVER = 2**63
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._partitions: dict[str, dict[str, _Stored]] = {}
         self._lock = threading.Lock()
+        self._shapes: dict[Shape, Shape] = {}
 
     def read_customer(self, customer_id: str, now: datetime, *, copy: bool = True) -> list[Item]:
         """``copy=False`` is for readers that only look (a finished run's report): they get
@@ -45,50 +51,50 @@ class MemoryStore:
                 return []
             items = []
             for sk in sorted(part):
-                item, nested = part[sk]
-                ttl = item.get("ttl")  # stored numbers are Decimal: compared directly
-                if ttl is not None and ttl <= epoch:
-                    continue
-                if copy:
-                    item = item.copy()
-                    for key in nested:
-                        item[key] = _copy(item[key])
-                items.append(item)
+                item, shape, expires = part[sk]
+                if expires > epoch:
+                    items.append(_copy(item, shape) if copy else item)
             return items
 
     def write(self, customer_id: str, writes: Sequence[Write]) -> None:
         key = pk(customer_id)
         sort_keys = [w.item["sk"] if isinstance(w, Put) else w.sk for w in writes]
-        checks = [w for w in writes if isinstance(w, Check)]
-        if checks and len(writes) == 1:
+        if len(writes) == 1 and isinstance(writes[0], Check):
             raise InvalidTransaction("a condition check needs a write beside it")
         if len(set(sort_keys)) != len(sort_keys):
             raise InvalidTransaction("a transaction cannot include two writes of the same item")
         # Stored values are built (and numbers converted) before the lock: a failure in
         # conversion must leave nothing half-written either.
-        stored = [_with_pk(_stored(w.item), key) if isinstance(w, Put) else None for w in writes]
+        stored = [self._entry(w.item, key) if isinstance(w, Put) else None for w in writes]
         with self._lock:
             part = self._partitions.setdefault(key, {})
-            reasons = [_check(_item(part.get(sk)), w.expect)
+            reasons = [None if w.expect is None else _check(_item(part.get(sk)), w.expect)
                        for sk, w in zip(sort_keys, writes, strict=True)]
             if any(reasons):
                 if len(writes) == 1:
                     raise ConditionFailed(["ConditionalCheckFailed"])
                 raise ConditionFailed([r or "None" for r in reasons])
-            for sk, item, w in zip(sort_keys, stored, writes, strict=True):
+            for sk, entry, w in zip(sort_keys, stored, writes, strict=True):
                 if isinstance(w, Check):
                     continue
-                if item is None:
+                if entry is None:
                     part.pop(sk, None)
                 else:
-                    part[sk] = (item, tuple(k for k, v in item.items() if type(v) in _CONTAINERS))
+                    part[sk] = entry
+
+    def _entry(self, item: Item, key: str) -> _Stored:
+        stored, shape = _stored_map(item)
+        stored["pk"] = key  # a fresh dict: set in place, no second copy
+        # Items of a kind mostly share their shape: one tuple kept for all of them.
+        shape = self._shapes.setdefault(shape, shape)
+        return stored, shape, _expiry(stored.get("ttl"))
 
     def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
         with self._lock:
             rows = [
                 {k: item[k] for k in INDEX_KEYS}
                 for part in self._partitions.values()
-                for item, _ in part.values()
+                for item, _, _ in part.values()
                 if item.get("gsi1pk") == query.index_pk
                 and isinstance(item.get("gsi1sk"), str)
                 and query.sk_from <= item["gsi1sk"] <= query.sk_to
@@ -104,14 +110,14 @@ class MemoryStore:
                           == scan.segment and PROFILE in self._partitions[k])
             start = cursor or 0
             end = len(keys) if scan.limit is None else start + scan.limit
-            rows = [{**_copy(self._partitions[k][PROFILE][0]),
+            rows = [{**_copy(*self._partitions[k][PROFILE][:2]),
                      "customer_id": k.removeprefix(PK_PREFIX)} for k in keys[start:end]]
         return Page(rows, end if end < len(keys) else None)
 
     def scan_items(self, scan: ScanSegment, sort_keys: tuple[str, ...],
                    cursor: Any = None) -> Page:
         with self._lock:
-            rows = [{**_copy(part[sk][0]), "customer_id": key.removeprefix(PK_PREFIX)}
+            rows = [{**_copy(*part[sk][:2]), "customer_id": key.removeprefix(PK_PREFIX)}
                     for key, part in sorted(self._partitions.items())
                     if scan_segment_of(key, scan.total) == scan.segment
                     for sk in sorted(part) if sk in sort_keys]
@@ -155,50 +161,69 @@ def _check(current: Item | None, expect: Any) -> str | None:
 
 def _stored(value: Any) -> Any:
     """A copy as DynamoDB would hold it: every number a Decimal (floats via their text)."""
-    kind = type(value)  # exact types first: this runs on every item written
+    return _stored_value(value)[0]
+
+
+def _stored_map(value: Any) -> tuple[dict[str, Any], Shape]:
+    stored = dict(value)  # at C speed; then only the values DynamoDB would hold otherwise
+    return stored, _convert(stored, value.items())
+
+
+def _stored_value(value: Any) -> tuple[Any, Shape | None]:
+    """The stored form of a value and, for a map or list, its shape (None: a scalar)."""
+    kind = type(value)  # exact types first: this runs on every number, map and list written
     if kind is dict:
-        return {k: _stored(v) for k, v in value.items()}
-    if kind is str or kind is bool or value is None or kind is Decimal:
-        return value
+        return _stored_map(value)
     if kind is list or kind is tuple:
-        return [_stored(v) for v in value]
-    if kind is int:
-        return Decimal(value)
+        stored = list(value)
+        return stored, _convert(stored, enumerate(value))
     if kind is float:
-        return Decimal(str(value))
+        return Decimal(str(value)), None
+    if kind is int:
+        return Decimal(value), None
     if isinstance(value, dict):
-        return {k: _stored(v) for k, v in value.items()}
-    if isinstance(value, bool | str | Decimal):
-        return value
+        return _stored_map(value)
+    if isinstance(value, bool | str | Decimal) or value is None:
+        return value, None
     if isinstance(value, int):
-        return Decimal(int(value))
+        return Decimal(int(value)), None
     if isinstance(value, float):
-        return Decimal(str(float(value)))
+        return Decimal(str(float(value))), None
     raise TypeError(f"unsupported type for the store: {type(value).__name__}")
 
 
-def _with_pk(item: Item, key: str) -> Item:
-    item["pk"] = key  # a fresh dict from _stored: set in place, no second copy
-    return item
+def _convert(stored: Any, values: Iterable[tuple[Any, Any]]) -> Shape:
+    """Convert in ``stored`` (a fresh map or list) what needs it; the shape of what it holds."""
+    shape: Shape = ()
+    for key, value in values:
+        if type(value) not in _AS_IS:  # text, Decimals, flags and nulls are stored as they are
+            stored[key], inner = _stored_value(value)
+            if inner is not None:
+                shape += ((key, inner),)
+    return shape
+
+
+_AS_IS = frozenset({str, Decimal, bool, type(None)})
+
+
+def _expiry(ttl: Any) -> Any:
+    """The whole second from which the item is expired, as ``live`` reckons it."""
+    if ttl is None:
+        return _NEVER
+    try:
+        return int(ttl)
+    except (TypeError, ValueError, OverflowError):
+        return ttl  # not a number: a read compares it and fails, as DynamoStore's does
 
 
 def _item(stored: _Stored | None) -> Item | None:
     return None if stored is None else stored[0]
 
 
-def _copy(value: Any) -> Any:
-    """Readers get their own copy (faster than deepcopy: stored values are JSON-like; a map is
-    copied whole, then only its nested values again)."""
-    kind = type(value)
-    if kind is dict:
-        fresh = value.copy()
-        for k, v in value.items():
-            if type(v) in _CONTAINERS:
-                fresh[k] = _copy(v)
-        return fresh
-    if kind is list:
-        return [_copy(v) if type(v) in _CONTAINERS else v for v in value]
-    return value
-
-
-_CONTAINERS = (dict, list)
+def _copy(value: Any, shape: Shape) -> Any:
+    """A reader's own copy of a stored map or list: each map and list in it copied, the
+    scalars (immutable) shared."""
+    fresh = value.copy()
+    for key, inner in shape:
+        fresh[key] = _copy(value[key], inner) if inner else value[key].copy()
+    return fresh

@@ -7,6 +7,7 @@ the data-access layer gets its contract test here, for both stores at once.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -98,6 +99,102 @@ def test_reads_are_copies(store: CustomerStore) -> None:
     first = store.read_customer("ana", NOW)[0]
     first["attrs"]["tier"]["v"] = "changed by a caller"
     assert store.read_customer("ana", NOW)[0]["attrs"]["tier"]["v"] == "gold"
+
+
+def recent(purchases: int) -> dict[str, Any]:
+    """A LAST item as ingest writes it: maps in a list in a map, numbers at every depth."""
+    return {"sk": "LAST#purchase_completed", "version": 1, "events": [
+        {"id": f"o{n}", "time": f"2026-11-0{n + 1}T10:00:00Z", "data": {
+            "value": 19.99 + n, "items": [{"sku": "a", "price": 9.5, "quantity": 2},
+                                         {"sku": "b", "tags": ["x", "y"]}]}}
+        for n in range(purchases)]}
+
+
+def test_a_reader_changing_what_it_read_at_any_depth_changes_nothing(
+        store: CustomerStore) -> None:
+    store.write("ana", [Put(recent(2)), Put({"sk": "MSG#e#s", "notes": ["a"], "n": 1})])
+    before = copy.deepcopy(store.read_customer("ana", NOW))
+    last, msg = store.read_customer("ana", NOW)
+    last["version"] = 99
+    last["events"][0]["data"]["items"][0]["price"] = Decimal(0)
+    last["events"][0]["data"]["items"][1]["tags"].append("z")
+    last["events"][1]["data"].clear()
+    last["events"].append({"id": "injected"})
+    msg["notes"].append("b")
+    del msg["n"]
+    assert store.read_customer("ana", NOW) == before
+
+
+def test_two_reads_never_share_a_value_a_reader_could_change(store: CustomerStore) -> None:
+    store.write("ana", [Put(recent(1))])
+    first, second = (store.read_customer("ana", NOW)[0] for _ in range(2))
+    first["events"][0]["data"]["items"].pop()
+    assert len(second["events"][0]["data"]["items"]) == 2
+
+
+def test_a_writer_changing_its_item_after_the_write_changes_nothing(
+        store: CustomerStore) -> None:
+    written = recent(1)
+    store.write("ana", [Put(written)])
+    written["events"][0]["data"]["items"][0]["price"] = 0
+    written["events"].clear()
+    got = item(store, "LAST#purchase_completed")
+    assert got is not None and got["events"][0]["data"]["items"][0]["price"] == Decimal("9.5")
+
+
+def test_an_item_rewritten_in_the_same_second_reads_as_last_written(
+        store: CustomerStore) -> None:
+    # Same key, same second, other shapes: a map where a list was, a scalar where a map was.
+    store.write("ana", [Put(recent(2))])
+    store.write("ana", [Put({"sk": "LAST#purchase_completed", "version": 2,
+                             "events": {"o1": [1, {"x": 2}]}})])
+    store.write("ana", [Put({"sk": "PROFILE", "attrs": {"tier": {"v": "gold"}}})])
+    store.write("ana", [Put({"sk": "PROFILE", "attrs": "none"})])
+    last, profile = store.read_customer("ana", NOW)
+    assert last["events"] == {"o1": [Decimal(1), {"x": Decimal(2)}]}
+    assert profile["attrs"] == "none"
+    last["events"]["o1"][1]["x"] = 0
+    assert item(store, "LAST#purchase_completed")["events"]["o1"][1] == {  # type: ignore[index]
+        "x": Decimal(2)}
+
+
+def test_expiry_follows_the_item_as_last_written(store: CustomerStore) -> None:
+    store.write("ana", [Put({"sk": "WAIT#j#e#s", "ttl": EPOCH + 1})])
+    assert sks(store) == ["WAIT#j#e#s"]
+    assert sks(store, now=NOW + timedelta(seconds=1)) == []  # the ttl's own second: expired
+    store.write("ana", [Put({"sk": "WAIT#j#e#s", "ttl": EPOCH})])  # moved earlier
+    assert sks(store) == []
+    store.write("ana", [Put({"sk": "WAIT#j#e#s"})])  # rewritten without a ttl: lives for ever
+    assert sks(store, now=NOW + timedelta(days=3650)) == ["WAIT#j#e#s"]
+
+
+def test_a_failed_transaction_leaves_every_item_and_its_expiry_as_it_was(
+        store: CustomerStore) -> None:
+    store.write("ana", [Put({"sk": "WAIT#j#e#s", "ttl": EPOCH + 100, "n": 1}),
+                        Put({"sk": "PROFILE", "version": 1, "attrs": {"a": {"v": 1}}})])
+    with pytest.raises(ConditionFailed):
+        store.write("ana", [Put({"sk": "WAIT#j#e#s", "ttl": EPOCH - 100, "n": 2}),
+                            Put({"sk": "PROFILE", "version": 2, "attrs": {"a": [1]}},
+                                expect=0)])  # stale version: all or nothing
+    with pytest.raises(TypeError):  # a value no store can hold, in the second write
+        store.write("ana", [Put({"sk": "WAIT#j#e#s", "ttl": EPOCH - 100, "n": 3}),
+                            Put({"sk": "MSG#e#s", "bad": object()})])
+    assert store.read_customer("ana", NOW) == [
+        {"pk": "C#ana", "sk": "PROFILE", "version": Decimal(1), "attrs": {"a": {"v": Decimal(1)}}},
+        {"pk": "C#ana", "sk": "WAIT#j#e#s", "ttl": Decimal(EPOCH + 100), "n": Decimal(1)}]
+
+
+def test_scans_hand_out_copies_too(store: CustomerStore) -> None:
+    from tact.store.base import ScanSegment
+
+    store.write("ana", [Put({"sk": "PROFILE", "attrs": {"tier": {"v": "gold"}}}), Put(recent(1))])
+    profile = store.scan_profiles(ScanSegment(0, 1)).items[0]
+    profile["attrs"]["tier"]["v"] = "changed"
+    last = store.scan_items(ScanSegment(0, 1), ("LAST#purchase_completed",)).items[0]
+    last["events"][0]["data"]["items"].clear()
+    got = store.read_customer("ana", NOW)
+    assert got[0]["events"][0]["data"]["items"][0]["sku"] == "a"
+    assert got[1]["attrs"]["tier"]["v"] == "gold"
 
 
 # --- values ----------------------------------------------------------------------------
