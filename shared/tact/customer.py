@@ -14,13 +14,25 @@ from tact.store.base import Item
 
 def plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; logic and templates want int/float."""
-    if isinstance(value, Decimal):
+    kind = type(value)  # exact types first: this runs on every value of a profile or event
+    if kind is str:
+        return value
+    if kind is Decimal:
         return int(value) if value == value.to_integral_value() else float(value)
+    if kind is dict:
+        return {k: v if type(v) is str else plain(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) is str else plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return plain(Decimal(value))
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return plain(dict(value))
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return plain(list(value))
     return value
+
+
+_EVENT, _LOG = keys.EVENT, keys.LOG
 
 
 @dataclass
@@ -39,13 +51,14 @@ class CustomerState:
     @classmethod
     def from_items(cls, customer_id: str, items: list[Item]) -> CustomerState:
         state = cls(customer_id)
+        seen = state.seen_events
         for item in items:
             sk: str = item["sk"]
             kind, _, rest = sk.partition("#")
             # The kinds are exclusive: the most numerous first (event markers, log entries).
-            if kind == keys.EVENT:
-                state.seen_events.add(rest)
-            elif kind == keys.LOG:
+            if kind == _EVENT:
+                seen.add(rest)
+            elif kind == _LOG:
                 continue
             elif sk == keys.PROFILE:
                 state.profile = item

@@ -75,10 +75,10 @@ def _number(value: Any) -> float | None:
 
 def record_from_item(customer_id: str, item: dict[str, Any]) -> DecisionRecord | None:
     """The decision a written item states, or None for items that are not decisions."""
-    sk = str(item.get("sk", ""))
-    if keys.kind_of(sk) == keys.MSG:
+    kind = keys.kind_of(str(item.get("sk", "")))  # every item written asks: most are neither
+    if kind == keys.MSG:
         return _message(customer_id, item)
-    if keys.kind_of(sk) == keys.LOG and item.get("kind") in _LOG_KINDS:
+    if kind == keys.LOG and item.get("kind") in _LOG_KINDS:
         return _log(customer_id, item)
     return None
 
