@@ -52,8 +52,8 @@ class MemoryStore:
             items = []
             for sk in sorted(part):
                 item, shape, expires = part[sk]
-                if expires > epoch:
-                    items.append(_copy(item, shape) if copy else item)
+                if expires > epoch:  # most items hold no map or list: copied here at once
+                    items.append((_copy(item, shape) if shape else item.copy()) if copy else item)
             return items
 
     def write(self, customer_id: str, writes: Sequence[Write]) -> None:
@@ -195,15 +195,20 @@ def _stored_value(value: Any) -> tuple[Any, Shape | None]:
 def _convert(stored: Any, values: Iterable[tuple[Any, Any]]) -> Shape:
     """Convert in ``stored`` (a fresh map or list) what needs it; the shape of what it holds."""
     shape: Shape = ()
+    flat = 0  # maps and lists in it that hold none themselves
     for key, value in values:
         if type(value) not in _AS_IS:  # text, Decimals, flags and nulls are stored as they are
             stored[key], inner = _stored_value(value)
             if inner is not None:
                 shape += ((key, inner),)
-    return shape
+                flat += not inner
+    return _ALL_FLAT if flat and flat == len(stored) else shape
 
 
 _AS_IS = frozenset({str, Decimal, bool, type(None)})
+# The shape of a map or list holding only maps and lists of scalars (a profile's attributes, a
+# consent's history): copied in one comprehension.
+_ALL_FLAT: Shape = ((None, ()),)
 
 
 def _expiry(ttl: Any) -> Any:
@@ -223,6 +228,10 @@ def _item(stored: _Stored | None) -> Item | None:
 def _copy(value: Any, shape: Shape) -> Any:
     """A reader's own copy of a stored map or list: each map and list in it copied, the
     scalars (immutable) shared."""
+    if shape is _ALL_FLAT:
+        if type(value) is dict:
+            return {key: inner.copy() for key, inner in value.items()}
+        return [inner.copy() for inner in value]
     fresh = value.copy()
     for key, inner in shape:
         fresh[key] = _copy(value[key], inner) if inner else value[key].copy()

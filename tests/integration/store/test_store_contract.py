@@ -112,9 +112,16 @@ def recent(purchases: int) -> dict[str, Any]:
 
 def test_a_reader_changing_what_it_read_at_any_depth_changes_nothing(
         store: CustomerStore) -> None:
-    store.write("ana", [Put(recent(2)), Put({"sk": "MSG#e#s", "notes": ["a"], "n": 1})])
+    store.write("ana", [Put(recent(2)), Put({"sk": "MSG#e#s", "notes": ["a"], "n": 1}),
+                        Put({"sk": "PROFILE", "attrs": {"a": {"v": 1}, "b": {"v": [2]}},
+                             "history": [{"granted": True}, {"granted": False}]})])
     before = copy.deepcopy(store.read_customer("ana", NOW))
-    last, msg = store.read_customer("ana", NOW)
+    last, msg, profile = store.read_customer("ana", NOW)
+    profile["attrs"]["a"]["v"] = 0
+    profile["attrs"]["b"]["v"].append(3)
+    profile["attrs"]["c"] = {}
+    profile["history"][1]["granted"] = True
+    profile["history"].append({})
     last["version"] = 99
     last["events"][0]["data"]["items"][0]["price"] = Decimal(0)
     last["events"][0]["data"]["items"][1]["tags"].append("z")
