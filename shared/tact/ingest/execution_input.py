@@ -11,13 +11,13 @@ DynamoDB's 400 KB item limit whatever the event's size.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tact.customer import plain
 from tact.expressions import context_for, model_defaults, with_defaults
 from tact.journey.bundle import JourneyRuntime
 from tact.journey.projection import project
+from tact.json_bytes import compact
 
 MAX_INPUT_BYTES = 32 * 1024
 ENVELOPE_FIELDS = ("id", "type", "customer_id", "time")
@@ -56,8 +56,8 @@ def execution_input(journey: JourneyRuntime, version: str, customer_id: str, ent
 
 
 def input_size(payload: dict[str, Any]) -> int:
-    """Bytes as the orchestrator sends it (UTF-8 JSON)."""
-    return len(json.dumps(payload, sort_keys=True).encode("utf-8"))
+    """Bytes as the orchestrator sends it (compact UTF-8 JSON, keys sorted)."""
+    return len(compact(payload, sort_keys=True))
 
 
 def entry_context(entry: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +72,8 @@ def entry_context(entry: dict[str, Any]) -> dict[str, Any]:
 def _largest(data: Any) -> str:
     if not isinstance(data, dict) or not data:
         return "data"
-    name, value = max(data.items(), key=lambda kv: len(json.dumps(kv[1], default=str)))
-    return f"largest: data.{name}, {len(json.dumps(value, default=str))} bytes"
+    name, value = max(data.items(), key=lambda kv: len(compact(kv[1], default=str)))
+    return f"largest: data.{name}, {len(compact(value, default=str))} bytes"
 
 
 def _fields(journey: JourneyRuntime) -> str:

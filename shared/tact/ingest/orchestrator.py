@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Protocol
+
+from tact.json_bytes import compact
 
 # Step Functions' answers that mean "not now": retried later (through SQS), never dropped.
 THROTTLED = {"ThrottlingException", "ExecutionLimitExceeded", "TooManyRequestsException",
@@ -58,7 +59,7 @@ class StepFunctionsOrchestrator:
         try:
             response = self.client.start_execution(
                 stateMachineArn=self.state_machine(journey), name=name,
-                input=json.dumps(payload, sort_keys=True),
+                input=compact(payload, sort_keys=True).decode(),  # what input_size measured
             )
             return str(response["executionArn"])
         except self.client.exceptions.ExecutionAlreadyExists:
@@ -77,7 +78,7 @@ class StepFunctionsOrchestrator:
     def resume(self, token: str, output: dict[str, Any]) -> bool:
         try:
             self.client.send_task_success(taskToken=token,
-                                          output=json.dumps(output, sort_keys=True))
+                                          output=compact(output, sort_keys=True).decode())
             return True
         except self.client.exceptions.ClientError as err:
             if _code(err) in TOKEN_GONE:

@@ -26,7 +26,6 @@ weight; only categories with a positive score can be the favourite (ties: first 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from functools import lru_cache
@@ -36,6 +35,7 @@ from tact import clock
 from tact.consent import consent_write as write_decision
 from tact.consent import shop_decision
 from tact.customer import CustomerState
+from tact.json_bytes import compact
 from tact.models.events import (
     CONTACT_NAMES,
     CartItem,
@@ -190,7 +190,8 @@ def consent_write(state: CustomerState, event: ShopEvent, data: ConsentChangedDa
 
 
 def _json_bytes(value: Any) -> int:
-    return len(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8"))
+    """Compact UTF-8 JSON (tact.json_bytes); numbers DynamoDB keeps as Decimal count as text."""
+    return len(compact(value, default=str))
 
 
 def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
@@ -204,9 +205,9 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
     merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
     candidates = merged[:RECENT_EVENTS_KEPT]
-    # One serialization for the common case: the list's bytes less "[", "]" and the ", "
+    # One serialization for the common case: the list's bytes less "[", "]" and the ","
     # between items are the items' own; if those fit together, every prefix fits.
-    if _json_bytes(candidates) - 2 * len(candidates) <= LAST_EVENTS_BYTES:
+    if _json_bytes(candidates) - len(candidates) - 1 <= LAST_EVENTS_BYTES:
         kept = candidates
     else:
         kept, size = [], 0
