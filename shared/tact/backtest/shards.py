@@ -85,23 +85,27 @@ def _replay(job: ShardJob) -> ShardResult:
     events: list[tuple[Any, int, dict[str, Any]]] = []
     rejected: list[dict[str, Any]] = []
     customers: set[str] = set()
+    validated: dict[int, Any] = {}  # handed to the ingest handler: validated once, not twice
     for located in job.located():
         raw = located.raw
         if shard_of(raw["customer_id"], job.shards) != job.index:
             raise ShardLeak(f"event {raw.get('id')!r} of customer {raw['customer_id']!r} "
                             f"was given to shard {job.index}")
         try:
-            event, _ = parse_event(raw)
+            parsed = parse_event(raw)  # raw as json.loads made it, as the hand-over needs
         except EventError as err:
             rejected.append({"file": located.source, "line": located.line,
                              "reason": err.reason})
             continue
+        event = parsed[0]
+        validated[id(raw)] = parsed
         customers.add(event.customer_id)
         events.append((event.time, located.position, raw))
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
                             functions_dir=job.functions_dir, model=job.model)
-    report = simulation.run([raw for _, _, raw in events]) if events else simulation.report
+    report = (simulation.run([raw for _, _, raw in events], validated=validated) if events
+              else simulation.report)
     if events and job.store == "memory":
         _check_isolation(job, simulation, customers)
     totals = from_report(report, send_steps(simulation.definitions), lists=job.lists)
