@@ -83,8 +83,11 @@ class SimulationReport:
         return {"messages": self.messages, "suppressed": self.suppressed}
 
 
-def read_events(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Valid envelopes (in time order, stable) and the lines that are not, with reasons."""
+def read_events(path: Path, validated: dict[int, tuple[ShopEvent, Any]] | None = None,
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Valid envelopes (in time order, stable) and the lines that are not, with reasons.
+    ``validated``, if given, receives what ``parse_event`` gave for each valid one, for
+    :meth:`Simulation.run` (the ingest handler then need not validate it again)."""
     good: list[tuple[datetime, int, dict[str, Any]]] = []
     bad: list[dict[str, Any]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -92,14 +95,16 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
             continue
         try:
             raw = json.loads(line)
-            event, _ = parse_event(raw)
+            parsed = parse_event(raw)
         except json.JSONDecodeError as err:
             bad.append({"line": number, "reason": f"not JSON: {err.msg}"})
             continue
         except EventError as err:
             bad.append({"line": number, "reason": err.reason})
             continue
-        good.append((event.time, number, raw))
+        if validated is not None:
+            validated[id(raw)] = parsed
+        good.append((parsed[0].time, number, raw))
     good.sort(key=lambda t: (t[0], t[1]))
     return [raw for _, _, raw in good], bad
 
@@ -483,13 +488,15 @@ def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "mot
                   history_path: Path | None = None, goal: str | None = None) -> SimulationReport:
     """Replay a file; ``history_path``: older events the model learns from, not replayed.
     ``goal``: measure conversions on this event instead of the journeys' goals."""
-    events, bad = read_events(events_path)
+    validated: dict[int, tuple[ShopEvent, Any]] = {}
+    with collector_paused():  # what is read stays alive to its delivery: passes find nothing
+        events, bad = read_events(events_path, validated)
     simulation = Simulation(journeys_dir, store, goal=goal)
     if history_path is not None:
         history, bad_history = read_events(history_path)
         bad = [*({**b, "file": str(history_path)} for b in bad_history), *bad]
         simulation.model = local_model(simulation.bundle, events, history)
-    report = simulation.run(events, progress)
+    report = simulation.run(events, progress, validated)
     report.rejected_events.extend(bad)
     return report
 

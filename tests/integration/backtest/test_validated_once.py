@@ -1,10 +1,10 @@
-"""A backtest worker validates each event once: it parses the history before sorting it, and
-the ingest handler takes that result for the body built from the event instead of parsing
-the same content again (tact.ingest.messages.validated_already). The replay's outcome is the
-one of validating twice, for an event the handler still refuses after the hand-over (a body
-over EventBridge's limit), for nested data and across redeliveries;
-the handler's own validation runs only where nothing was handed over; and the replay leaves
-its events as they were (the handler's data shares their nested values)."""
+"""A backtest worker (and `tact simulate`) validates each event once: it parses the history
+before sorting it, and the ingest handler takes that result for the body built from the
+event instead of parsing the same content again (tact.ingest.messages.validated_already).
+The replay's outcome is the one of validating twice, for an event the handler still refuses
+after the hand-over (a body over EventBridge's limit), for nested data and across
+redeliveries; the handler's own validation runs only where nothing was handed over; and the
+replay leaves its events as they were (the handler's data shares their nested values)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from tact.generate.traffic import generate
 from tact.ingest import messages
-from tact.local.simulator import Simulation
+from tact.local.simulator import Simulation, read_events, simulate_file
 from tact.models.events import EventError, parse_event
 from tact.store.base import StoreTransientError
 from tact.store.memory import MemoryStore
@@ -115,3 +115,21 @@ def test_a_body_that_was_not_handed_over_is_validated(counted_parses: list[Any])
     validated = {id(raw): parse_event(raw) for raw in events}  # keyed by the other dicts
     Simulation(EXAMPLES, store="memory").run(replay_events, validated=validated)
     assert counted_parses[0] == stranger["id"]
+
+
+def test_tact_simulate_validates_each_line_once(tmp_path: Path,
+                                                counted_parses: list[Any]) -> None:
+    events = history()
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([*map(json.dumps, events), "{not json",
+                               json.dumps({**events[0], "type": "teleported"})]) + "\n",
+                    encoding="utf-8")
+    report = simulate_file(path, EXAMPLES, store="memory")
+    assert counted_parses == [], "every line the file held was validated by the reader alone"
+    counted_parses.clear()
+    plain = Simulation(EXAMPLES, store="memory").run(read_events(path)[0])
+    assert len(counted_parses) == len(events) - 1  # all but the oversized one, as before
+    assert report.to_json() == plain.to_json() and report.messages
+    assert report.rejected_events[:len(plain.rejected_events)] == plain.rejected_events
+    assert [r["line"] for r in report.rejected_events[len(plain.rejected_events):]] == [
+        len(events) + 1, len(events) + 2]
