@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -165,8 +164,13 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     envelope = event.model_dump(mode="json")
     # Built when a condition first reads it: most events (consents, contact updates) meet no
     # condition of any journey. The customer is as of this event either way (profile above).
-    context = functools.cache(
-        lambda: context_for(envelope, state.attributes(), freshness_of(state), data))
+    built: list[dict[str, Any]] = []
+
+    def context() -> dict[str, Any]:  # a closure, not functools.cache: that costs more here
+        if not built:
+            built.append(context_for(envelope, state.attributes(), freshness_of(state), data))
+        return built[0]
+
     # Waits first: an exit below that stops the same execution makes the resume a no-op.
     resumes, resumed = resume_waits(state, envelope, deps.orchestrator, now)
     writes += resumes
