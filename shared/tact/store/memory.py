@@ -83,10 +83,10 @@ class MemoryStore:
                     part[sk] = entry
 
     def _entry(self, item: Item, key: str) -> _Stored:
-        stored, shape = _stored_map(item)
+        stored, found = _stored_value(item)
         stored["pk"] = key  # a fresh dict: set in place, no second copy
         # Items of a kind mostly share their shape: one tuple kept for all of them.
-        shape = self._shapes.setdefault(shape, shape)
+        shape = self._shapes.setdefault(found, found) if found else ()
         return stored, shape, _expiry(stored.get("ttl"))
 
     def query_index(self, query: IndexQuery, cursor: Any = None) -> Page:
@@ -164,45 +164,39 @@ def _stored(value: Any) -> Any:
     return _stored_value(value)[0]
 
 
-def _stored_map(value: Any) -> tuple[dict[str, Any], Shape]:
-    stored = dict(value)  # at C speed; then only the values DynamoDB would hold otherwise
-    return stored, _convert(stored, value.items())
-
-
 def _stored_value(value: Any) -> tuple[Any, Shape | None]:
     """The stored form of a value and, for a map or list, its shape (None: a scalar)."""
     kind = type(value)  # exact types first: this runs on every number, map and list written
+    values: Iterable[tuple[Any, Any]]
     if kind is dict:
-        return _stored_map(value)
-    if kind is list or kind is tuple:
+        stored: Any = dict(value)  # at C speed; then only what DynamoDB holds otherwise
+        values = value.items()
+    elif kind is list or kind is tuple:
         stored = list(value)
-        return stored, _convert(stored, enumerate(value))
-    if kind is float:
+        values = enumerate(value)
+    elif kind is float:
         return Decimal(str(value)), None
-    if kind is int:
+    elif kind is int:
         return Decimal(value), None
-    if isinstance(value, dict):
-        return _stored_map(value)
-    if isinstance(value, bool | str | Decimal) or value is None:
+    elif isinstance(value, dict):
+        stored, values = dict(value), value.items()
+    elif isinstance(value, bool | str | Decimal) or value is None:
         return value, None
-    if isinstance(value, int):
+    elif isinstance(value, int):
         return Decimal(int(value)), None
-    if isinstance(value, float):
+    elif isinstance(value, float):
         return Decimal(str(float(value))), None
-    raise TypeError(f"unsupported type for the store: {type(value).__name__}")
-
-
-def _convert(stored: Any, values: Iterable[tuple[Any, Any]]) -> Shape:
-    """Convert in ``stored`` (a fresh map or list) what needs it; the shape of what it holds."""
+    else:
+        raise TypeError(f"unsupported type for the store: {type(value).__name__}")
     shape: Shape = ()
     flat = 0  # maps and lists in it that hold none themselves
-    for key, value in values:
-        if type(value) not in _AS_IS:  # text, Decimals, flags and nulls are stored as they are
-            stored[key], inner = _stored_value(value)
+    for key, inner_value in values:
+        if type(inner_value) not in _AS_IS:  # text, Decimals, flags, nulls: stored as they are
+            stored[key], inner = _stored_value(inner_value)
             if inner is not None:
                 shape += ((key, inner),)
                 flat += not inner
-    return _ALL_FLAT if flat and flat == len(stored) else shape
+    return stored, _ALL_FLAT if flat and flat == len(stored) else shape
 
 
 _AS_IS = frozenset({str, Decimal, bool, type(None)})
