@@ -103,7 +103,8 @@ def _replay(job: ShardJob) -> ShardResult:
         events.append((event.time, located.position, raw))
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
-                            functions_dir=job.functions_dir, model=job.model)
+                            functions_dir=job.functions_dir, model=job.model,
+                            decisions=job.export is not None)
     report = (simulation.run([raw for _, _, raw in events], validated=validated) if events
               else simulation.report)
     if events and job.store == "memory":

@@ -112,8 +112,11 @@ def read_events(path: Path, validated: dict[int, tuple[ShopEvent, Any]] | None =
 class Simulation:
     def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
                  functions_dir: Path | None = None, model: Artifact | None = None,
-                 goal: str | None = None) -> None:
+                 goal: str | None = None, decisions: bool = True) -> None:
+        """``decisions``: keep the decision records the stream would carry (``report.decisions``;
+        a backtest that exports nothing reads none and skips making them)."""
         self.model = model  # None: fitted on the replayed events if the journeys read it
+        self.decisions = decisions
         project = require_valid(load_project(journeys_dir))
         self.bundle: Bundle
         self.bundle, self.definitions = build(project)
@@ -294,14 +297,17 @@ class Simulation:
             # No AWS API is reachable here: channels deliver into a local outbox and bad
             # events are reported instead of parked on a queue.
             self.store = MemoryStore()  # kept for the backtest's shard checks
-            runtime.override(store=RecordingStore(self.store, self.report.decisions),
+            runtime.override(store=(RecordingStore(self.store, self.report.decisions)
+                                    if self.decisions else self.store),
                              orchestrator=ExecutorOrchestrator(executor),
                              channel_sender=outbox.sender, dead_letter=dead_letter,
                              retry_delay=lambda *_: None)  # redelivered below, virtually
         else:
             from tact.store.dynamodb import DynamoStore
 
-            runtime.override(store=RecordingStore(DynamoStore(TABLE), self.report.decisions))
+            dynamo = DynamoStore(TABLE)
+            runtime.override(store=RecordingStore(dynamo, self.report.decisions)
+                             if self.decisions else dynamo)
             self._setup_aws()
             self._hook_step_functions(executor)
             self._local_channels()
