@@ -201,8 +201,8 @@ def _stored_value(value: Any) -> tuple[Any, Shape | None]:
 
 _AS_IS = frozenset({str, Decimal, bool, type(None)})
 # The shape of a map or list holding only maps and lists of scalars (a profile's attributes, a
-# consent's history): copied in one comprehension.
-_ALL_FLAT: Shape = ((None, ()),)
+# consent's history): copied in one comprehension. Marked by an object no key can be.
+_ALL_FLAT: Shape = ((object(), ()),)
 
 
 def _expiry(ttl: Any) -> Any:

@@ -70,3 +70,13 @@ def test_reads_are_the_items_as_stored_and_share_nothing(first: dict[str, Any],
     wipe(one)
     assert repr(other) == repr(expected)
     assert repr(store.read_customer("ana", NOW)) == repr(expected)
+
+
+def test_a_map_keyed_by_other_than_text_is_copied_like_any_other() -> None:
+    # DynamoDB names map keys with text; the in-memory store takes others as they come, and
+    # no key may read as its own marker of "every value a flat map or list" (the first item).
+    store = MemoryStore()
+    store.write("ana", [Put({"sk": "A", "attrs": {"a": {"v": 1}}})])
+    store.write("ana", [Put({"sk": "B", "attrs": {None: {"v": 1}, "b": 2}})])
+    got = store.read_customer("ana", NOW)[1]["attrs"]
+    assert got == {None: {"v": Decimal(1)}, "b": Decimal(2)}
