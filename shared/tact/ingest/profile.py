@@ -201,7 +201,9 @@ def last_event_write(state: CustomerState, event: ShopEvent) -> Put:
     and this event cannot miss each other: one of the two writes fails and re-reads.
     Bounded in size (newest first), so large events never outgrow DynamoDB's item limit.
     """
-    recent = state.recent_events(event.type)
+    # The kept events as stored (numbers as Decimal): written back as they are, not turned
+    # into floats here for the store to turn back into Decimals.
+    recent = (state.last_events.get(event.type) or {}).get("events") or []
     entry = {"id": event.id, "time": clock.iso(event.time), "data": event.data}
     merged = sorted([entry, *recent], key=lambda e: (e["time"], e["id"]), reverse=True)
     candidates = merged[:RECENT_EVENTS_KEPT]
