@@ -78,7 +78,14 @@ def _touch(attrs: dict[str, Any], name: str, value: Any, at: str, by: str) -> No
         attrs[name] = {**current, "v": value}  # type: ignore[dict-item]
 
 
+# The event data that can change a profile; anything else (consents, carts) leaves it as is.
+_PROFILE_DATA = (CustomerUpdatedData, PurchaseCompletedData, OrderRefundedData,
+                 LifecycleChangedData)
+
+
 def profile_write(state: CustomerState, event: ShopEvent, data: Any) -> Put | None:
+    if not isinstance(data, _PROFILE_DATA):
+        return None  # nothing below would change: no copies to compare
     at, by = clock.iso(event.time), event.id
     attrs: dict[str, Any] = {k: dict(v) for k, v in state.profile.get("attrs", {}).items()}
     scores: dict[str, Decimal] = {k: Decimal(str(v)) for k, v in
