@@ -27,12 +27,15 @@ def use(source: Callable[[], datetime] | None) -> None:
 @lru_cache(maxsize=512)  # the same few instants are formatted again and again per event
 def iso(moment: datetime) -> str:
     """UTC, second precision, 'Z': one format everywhere so stored times compare as strings."""
-    t = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc_seconds_text(moment if moment.tzinfo is UTC else moment.astimezone(UTC)) + "Z"
+
+
+def utc_seconds_text(t: datetime) -> str:
+    """``strftime("%Y-%m-%dT%H:%M:%S")`` of a UTC time, formatted directly (about half the
+    time; it runs several times a step)."""
     if t.year < 1000:  # strftime writes such a year unpadded (glibc): keep its text exactly
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-    # strftime's text, formatted directly (about half the time; it runs several times a step)
-    return (f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
-            f"{t.second:02d}Z")
+        return t.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
 
 
 def instant(value: object) -> datetime:

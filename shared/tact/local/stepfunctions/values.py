@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from tact.clock import utc_seconds_text
 from tact.local.stepfunctions.records import JSON
 
 
@@ -92,10 +93,10 @@ def canonical(value: JSON) -> str:
 @functools.lru_cache(maxsize=1024)  # the context formats the same instants for every state
 def iso(t: datetime) -> str:
     """Step Functions' timestamp style: UTC, milliseconds, trailing zeros dropped."""
-    t = t.astimezone(UTC)
+    t = t if t.tzinfo is UTC else t.astimezone(UTC)
     millis = t.microsecond // 1000
     fraction = f".{millis:03d}".rstrip("0") if millis else ""
-    return t.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+    return utc_seconds_text(t) + fraction + "Z"
 
 
 def kind_of(value: JSON) -> str:
