@@ -46,9 +46,23 @@ def store() -> CustomerStore:
 
 
 def bundle() -> Bundle:
+    return _bundle_loader()(runtime_config().bundle_path)
+
+
+# Builders called for every invocation reach their feature's module through these, imported
+# once: an import statement in the builder costs about 0.5 us on every call.
+@cache
+def _bundle_loader() -> Callable[[str], Bundle]:
     from tact.journey.bundle import load_bundle
 
-    return load_bundle(runtime_config().bundle_path)
+    return load_bundle
+
+
+@cache
+def _ingest_deps_class() -> type[IngestDeps]:
+    from tact.ingest.service import IngestDeps
+
+    return IngestDeps
 
 
 @cache
@@ -156,9 +170,7 @@ def decision_stream() -> FirehoseDecisions:
 
 
 def ingest_deps() -> IngestDeps:
-    from tact.ingest.service import IngestDeps
-
-    return IngestDeps(store(), bundle(), orchestrator(), model())
+    return _ingest_deps_class()(store(), bundle(), orchestrator(), model())
 
 
 def reset() -> None:
