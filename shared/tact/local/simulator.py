@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import os
 import tempfile
 from collections.abc import Callable
@@ -415,7 +416,7 @@ class Simulation:
                     f"{execution.error}: {execution.cause}"))
         self.report.messages.sort(key=lambda m: (m["sent_at"], m["customer_id"], m["step"]))
         self.report.suppressed.sort(key=lambda s: (s["at"], s["customer_id"], s["step"]))
-        self.report.timeline.sort(key=lambda t: t.at)
+        self.report.timeline.sort(key=operator.attrgetter("at"))
 
     def _broadcast_entry(self, execution: Any, now: datetime) -> None:
         if execution.status not in ("RUNNING", "SUCCEEDED"):

@@ -141,7 +141,11 @@ class Core:
         run.cursor = Cursor(name, state_input, self.clock.now())
         run.transitions += 1
         self._record(run, f"{state['Type']}StateEntered", {"input": state_input})
-        return self._state_types()[state["Type"]](run, state)
+        return self._state_handlers[state["Type"]](run, state)
+
+    @functools.cached_property  # built once, not for every state entered
+    def _state_handlers(self) -> dict[str, Callable[[Run, dict[str, Any]], Outcome]]:
+        return self._state_types()
 
     def _finish(
         self,
