@@ -49,7 +49,12 @@ class MessageParts(_Strict):
 
     def fields(self, channel: str) -> dict[str, str]:
         part = getattr(self, channel)
-        return {} if part is None else {k: v for k, v in part.model_dump().items() if v is not None}
+        if part is None:
+            return {}
+        # Read field by field: what model_dump gives for these flat text parts, without
+        # serialising a part per message sent.
+        return {name: value for name in type(part).model_fields
+                if (value := getattr(part, name)) is not None}
 
 
 # BCP 47 as shops use it: language, optional script, optional region (fi, sv-FI, zh-Hant-TW).
@@ -193,9 +198,26 @@ def variables_used(source: str) -> set[str]:
     return {str(name) for name in _parse(source).analyze().globals}
 
 
+@lru_cache(maxsize=1024)
+def _constant_text(source: str, html: bool = False) -> str | None:
+    """What a template that reads nothing (no variable, filter or tag) renders: the same text
+    for every customer (a fixed subject line), so rendered once. None for any other."""
+    template = _parse(source, html)
+    analysis = template.analyze()
+    if analysis.variables or analysis.filters or analysis.tags:
+        return None
+    try:
+        return str(template.render())
+    except Exception:
+        return None  # rendered per message, where its error is reported as any template's
+
+
 def render_text(source: str, context: dict[str, Any], *, html: bool = False) -> str:
     try:
-        return _parse(source, html).render(**context)
+        constant = _constant_text(source, html)
+        if constant is not None:
+            return constant
+        return _parse(source, html).render(context)  # Liquid copies the mapping once
     except TemplateError:
         raise
     except Exception as err:  # undefined variables, and the budgets above
@@ -214,12 +236,10 @@ def render_message(
     raw = context.get("customer")
     customer: dict[str, Any] = raw if isinstance(raw, dict) else {}
     own = customer.get("locale") if isinstance(customer.get("locale"), str) else None
-    formatting = {LOCALE_KEY: own or (locale if locale != DEFAULT_PART else None),
-                  TIMEZONE_KEY: customer.get("timezone")}
-    return {
-        name: render_text(source, {**context, **formatting}, html=(name == "html"))
-        for name, source in template.fields(channel).items()
-    }
+    values = {**context, LOCALE_KEY: own or (locale if locale != DEFAULT_PART else None),
+              TIMEZONE_KEY: customer.get("timezone")}
+    return {name: render_text(source, values, html=(name == "html"))
+            for name, source in template.fields(channel).items()}
 
 
 def locale_problems(template: MessageTemplate) -> list[tuple[tuple[Any, ...], str, str]]:
