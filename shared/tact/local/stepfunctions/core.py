@@ -4,7 +4,6 @@ timers on the virtual clock, the execution history."""
 from __future__ import annotations
 
 import functools
-import random
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -94,8 +93,9 @@ class Core:
             state_machine_version_arn=machine.arn if machine.arn != machine.base_arn else None,
         )
         # Seeded by the execution ARN so jitter, $random and $uuid replay identically.
-        rng = random.Random(arn)
-        return Run(execution, machine, rng, sfn_functions(self.clock, rng))
+        run = Run(execution, machine, seed=arn)
+        run.functions = sfn_functions(self.clock, lambda: run.rng)
+        return run
 
     def _submit(self, work: Callable[[], None]) -> None:
         self._queue.append(work)

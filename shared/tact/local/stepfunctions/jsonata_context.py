@@ -121,8 +121,9 @@ def resolve(template: JSON, bindings: dict[str, Any], where: str) -> JSON:
     return template
 
 
-def sfn_functions(clock: VirtualClock, rng: random.Random) -> dict[str, Any]:
-    """Step Functions' extra JSONata functions, plus $now/$millis on virtual time."""
+def sfn_functions(clock: VirtualClock, rng: Callable[[], random.Random]) -> dict[str, Any]:
+    """Step Functions' extra JSONata functions, plus $now/$millis on virtual time; ``rng``
+    gives the execution's random numbers."""
 
     def millis() -> int:
         return int(clock.now().timestamp() * 1000)
@@ -156,10 +157,10 @@ def sfn_functions(clock: VirtualClock, rng: random.Random) -> dict[str, Any]:
         return hashlib.new(names[algorithm], text.encode()).hexdigest()
 
     def random_(seed: Any = None) -> float:
-        return random.Random(seed).random() if seed is not None else rng.random()
+        return random.Random(seed).random() if seed is not None else rng().random()
 
     def uuid_() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=rng().getrandbits(128), version=4))
 
     def parse(text: str) -> Any:
         return json.loads(text)

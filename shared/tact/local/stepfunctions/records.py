@@ -73,12 +73,21 @@ class Cursor:
 class Run:
     execution: Execution
     machine: Machine
-    rng: random.Random
-    functions: dict[str, Any]
+    seed: str  # of the run's random numbers (jitter, $random, $uuid): the execution ARN
+    functions: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, JSON] = field(default_factory=dict)
     cursor: Cursor | None = None
     epoch: int = 0  # bumped on every park/finish; a timer from an older epoch is stale
     transitions: int = 0
+    _rng: random.Random | None = field(default=None, repr=False)
+
+    @property
+    def rng(self) -> random.Random:
+        """Seeded on first use: most executions never draw one, and seeding from text costs
+        more than the rest of starting an execution."""
+        if self._rng is None:
+            self._rng = random.Random(self.seed)
+        return self._rng
 
 
 @dataclass
