@@ -227,12 +227,17 @@ def bindings_for(run: Run, states: dict[str, JSON]) -> dict[str, Any]:
 def output_and_assign(
     run: Run,
     holder: dict[str, Any],
-    states: dict[str, JSON],
+    states: Callable[[], dict[str, JSON]],
     default: JSON,
     where: str,
 ) -> JSON:
-    """Evaluate Output and Assign against the same, pre-state variables; then assign."""
-    bindings = bindings_for(run, states)
+    """Evaluate Output and Assign against the same, pre-state variables; then assign.
+
+    ``states`` makes the ``$states`` binding: only called when the holder has either field
+    (most Wait, Choice and Succeed states have neither)."""
+    if "Output" not in holder and "Assign" not in holder:
+        return default
+    bindings = bindings_for(run, states())
     output = (
         resolve(holder["Output"], bindings, f"{where}Output")
         if "Output" in holder

@@ -53,7 +53,7 @@ class RetryAndCatch(Core):
         for index, catcher in enumerate(state.get("Catch", [])):
             if matches(catcher["ErrorEquals"], error):
                 error_output = {"Error": error, "Cause": cause}
-                states = states_binding(run, errorOutput=error_output)
+                states = functools.partial(states_binding, run, errorOutput=error_output)
                 output = output_and_assign(
                     run, catcher, states, error_output, f"Catch[{index}]/"
                 )

@@ -33,7 +33,7 @@ class ChoiceState(Core):
                 )
             if matched:
                 # A matching rule's Output/Assign replace the state-level ones (AWS docs).
-                output = output_and_assign(run, rule, states, state_input(run), f"{where}/")
+                output = output_and_assign(run, rule, lambda: states, state_input(run), f"{where}/")
                 return Go(rule["Next"], output)
         if "Default" not in state:
             return Fail(
@@ -42,5 +42,5 @@ class ChoiceState(Core):
                 if run.cursor
                 else "no Choice Rule matched",
             )
-        output = output_and_assign(run, state, states, state_input(run), "")
+        output = output_and_assign(run, state, lambda: states, state_input(run), "")
         return Go(state["Default"], output)

@@ -173,8 +173,8 @@ class MapState(RetryAndCatch):
         run, state = job.parent, job.state
         self._record(run, "MapRunSucceeded", {"items": len(job.inputs)})
         try:
-            output = output_and_assign(run, state, states_binding(run, result=job.results),
-                                       job.results, "")
+            states = functools.partial(states_binding, run, result=job.results)
+            output = output_and_assign(run, state, states, job.results, "")
         except QueryError as exc:
             return self._task_error(run, state, QUERY_ERROR, exc.cause)
         return Go(next_state(state), output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tact.local.stepfunctions.core import Core
@@ -21,11 +22,11 @@ class SimpleStates(Core):
     """States that only shape output or end the execution."""
 
     def _pass(self, run: Run, state: dict[str, Any]) -> Outcome:
-        output = output_and_assign(run, state, states_binding(run), state_input(run), "")
+        output = output_and_assign(run, state, partial(states_binding, run), state_input(run), "")
         return Go(next_state(state), output)
 
     def _succeed(self, run: Run, state: dict[str, Any]) -> Outcome:
-        output = output_and_assign(run, state, states_binding(run), state_input(run), "")
+        output = output_and_assign(run, state, partial(states_binding, run), state_input(run), "")
         return Go(None, output)
 
     def _fail(self, run: Run, state: dict[str, Any]) -> Outcome:

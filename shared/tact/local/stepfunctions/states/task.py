@@ -147,7 +147,7 @@ class TaskState(TaskTokens, RetryAndCatch):
     def _task_success(self, run: Run, state: dict[str, Any], result: JSON) -> Outcome:
         try:
             output = output_and_assign(
-                run, state, states_binding(run, result=result), result, ""
+                run, state, functools.partial(states_binding, run, result=result), result, ""
             )
         except QueryError as exc:
             self._record(run, "EvaluationFailed", {"error": QUERY_ERROR, "cause": exc.cause})
