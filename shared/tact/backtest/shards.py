@@ -104,7 +104,7 @@ def _replay(job: ShardJob) -> ShardResult:
     events.sort(key=lambda e: (e[0], e[1]))  # time order; ties in file order
     simulation = Simulation(job.journeys_dir, job.store,  # type: ignore[arg-type]
                             functions_dir=job.functions_dir, model=job.model,
-                            decisions=job.export is not None)
+                            decisions=job.export is not None, full_report=False)
     report = (simulation.run([raw for _, _, raw in events], validated=validated) if events
               else simulation.report)
     if events and job.store == "memory":
@@ -132,10 +132,11 @@ def _check_isolation(job: ShardJob, simulation: Any, customers: set[str]) -> Non
     if strangers:
         raise ShardLeak(f"shard {job.index} wrote partitions of customers it was not given: "
                         f"{strangers[:5]}")
-    for record in simulation.report.executions:
-        if record.get("customer_id") not in customers:
-            raise ShardLeak(f"shard {job.index} ran an execution for customer "
-                            f"{record.get('customer_id')!r}")
+    for execution in simulation.journey_executions():
+        document = execution.input
+        customer = document.get("customer_id", "") if isinstance(document, dict) else ""
+        if customer not in customers:
+            raise ShardLeak(f"shard {job.index} ran an execution for customer {customer!r}")
 
 
 def split(events: list[Located], shards: int) -> list[list[Located]]:

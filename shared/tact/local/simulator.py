@@ -53,6 +53,7 @@ from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.local.model import install, local_model
+from tact.local.stepfunctions.records import Execution
 from tact.models.events import EventError, ShopEvent, parse_event
 from tact.recommend.artifact import Artifact
 from tact.store import keys
@@ -113,11 +114,15 @@ def read_events(path: Path, validated: dict[int, tuple[ShopEvent, Any]] | None =
 class Simulation:
     def __init__(self, journeys_dir: Path, store: StoreKind = "moto",
                  functions_dir: Path | None = None, model: Artifact | None = None,
-                 goal: str | None = None, decisions: bool = True) -> None:
+                 goal: str | None = None, decisions: bool = True,
+                 full_report: bool = True) -> None:
         """``decisions``: keep the decision records the stream would carry (``report.decisions``;
-        a backtest that exports nothing reads none and skips making them)."""
+        a backtest that exports nothing reads none and skips making them). ``full_report``:
+        make the timeline's entry for each event and the executions' records (`tact simulate`
+        and `tact report` show them; a backtest counts neither)."""
         self.model = model  # None: fitted on the replayed events if the journeys read it
         self.decisions = decisions
+        self.full_report = full_report
         project = require_valid(load_project(journeys_dir))
         self.bundle: Bundle
         self.bundle, self.definitions = build(project)
@@ -318,12 +323,14 @@ class Simulation:
         customers: dict[str, None] = {}
         done = [0]
         deliveries: dict[str, int] = {}
+        full_report = self.full_report
 
         def deliver(raw: dict[str, Any], receive: int = 1) -> Callable[[], None]:
             def run() -> None:
                 deliveries[raw["id"]] = deliveries.get(raw["id"], 0) + 1
-                self.report.timeline.append(TimelineEntry(
-                    iso(clock.now()), raw["customer_id"], "event", detail=raw["type"]))
+                if full_report:
+                    self.report.timeline.append(TimelineEntry(
+                        iso(clock.now()), raw["customer_id"], "event", detail=raw["type"]))
                 batch = sqs_batch(raw, deliveries[raw["id"]])
                 parsed = validated.pop(id(raw), None)  # first delivery only
                 with (validated_already(batch["Records"][0]["body"], parsed) if parsed
@@ -403,12 +410,12 @@ class Simulation:
                     self._log_entry(customer_id, item, executor)
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
                 self._message_entry(customer_id, record)
-        broadcasts = tuple(f"{SM_PREFIX}{b}" for b in self.broadcasts)
         for execution in executor.executions(snapshot=False):  # read only, run is over
-            if broadcasts and execution.state_machine_arn.startswith(broadcasts):
+            if self._of_broadcast(execution):
                 self._broadcast_entry(execution, now)
                 continue  # not a customer's entry: its messages are in the customers' logs
-            self.report.executions.append(_execution_record(execution, executor))
+            if self.full_report:
+                self.report.executions.append(_execution_record(execution, executor))
             if execution.status == "FAILED":
                 self.report.timeline.append(TimelineEntry(
                     iso(execution.stop or now), execution.input.get("customer_id", "?"),
@@ -417,6 +424,15 @@ class Simulation:
         self.report.messages.sort(key=lambda m: (m["sent_at"], m["customer_id"], m["step"]))
         self.report.suppressed.sort(key=lambda s: (s["at"], s["customer_id"], s["step"]))
         self.report.timeline.sort(key=operator.attrgetter("at"))
+
+    def _of_broadcast(self, execution: Execution) -> bool:
+        return bool(self.broadcasts) and execution.state_machine_arn.startswith(
+            tuple(f"{SM_PREFIX}{b}" for b in self.broadcasts))
+
+    def journey_executions(self) -> list[Execution]:
+        """The run's executions of journeys (not of broadcasts), live: once the run is over."""
+        return [execution for execution in self.executor.executions(snapshot=False)
+                if not self._of_broadcast(execution)]
 
     def _broadcast_entry(self, execution: Any, now: datetime) -> None:
         if execution.status not in ("RUNNING", "SUCCEEDED"):
