@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 JSON = Any
 ExecutionStatus = Literal["RUNNING", "SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"]
@@ -18,12 +18,14 @@ LAMBDA_INVOKE_WAIT = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 MAX_HISTORY_EVENTS = 25_000  # Step Functions' per-execution history quota
 
 
-@dataclass(frozen=True)
-class HistoryEvent:
+class HistoryEvent(NamedTuple):
+    """One event of an execution's history, never changed once made (a tuple: made several
+    times per state, it is built in less than half a frozen dataclass's time, and smaller)."""
+
     time: datetime
     state: str | None
     type: str
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any]
 
 
 @dataclass
