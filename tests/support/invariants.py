@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from tact import runtime
 from tact.clock import parse_iso
 from tact.local.executor import LocalStepFunctions
-from tact.local.simulator import Simulation, SimulationReport
+from tact.local.report import SimulationReport
+from tact.local.simulator import Simulation
 from tests.support.paths import JOURNEYS
 
 SUPPRESSION_REASONS = {"no_consent", "frequency_cap", "no_address", "exited", "suppressed",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tact.local.simulator import SimulationReport
+from tact.local.report import SimulationReport
 
 
 def _add(into: dict[str, int], key: str, n: int = 1) -> None:

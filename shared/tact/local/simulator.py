@@ -11,7 +11,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +18,6 @@ from typing import Any, Literal
 from tact import clock as tact_clock
 from tact import runtime
 from tact.analytics.recorder import RecordingStore
-from tact.analytics.records import DecisionRecord
 from tact.broadcast.compiler import compile_broadcast
 from tact.broadcast.waves import first_wave
 from tact.clock import iso, parse_iso
@@ -53,36 +51,13 @@ from tact.local.executor import LocalStepFunctions
 from tact.local.functions import find_functions_dir, load_handler
 from tact.local.lambda_context import LocalLambdaContext
 from tact.local.model import install, local_model
+from tact.local.report import SimulationReport, TimelineEntry, execution_record
 from tact.local.stepfunctions.records import Execution
 from tact.models.events import EventError, ShopEvent, parse_event
 from tact.recommend.artifact import Artifact
 from tact.store import keys
 
 StoreKind = Literal["moto", "memory"]
-
-
-@dataclass
-class TimelineEntry:
-    at: str
-    customer_id: str
-    what: str
-    journey: str = ""
-    step: str = ""
-    detail: str = ""
-
-
-@dataclass
-class SimulationReport:
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    suppressed: list[dict[str, Any]] = field(default_factory=list)
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    rejected_events: list[dict[str, Any]] = field(default_factory=list)
-    executions: list[dict[str, Any]] = field(default_factory=list)
-    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # for `tact history`
-    decisions: list[DecisionRecord] = field(default_factory=list)  # as the stream would carry
-
-    def to_json(self) -> dict[str, Any]:
-        return {"messages": self.messages, "suppressed": self.suppressed}
 
 
 def read_events(path: Path, validated: dict[int, tuple[ShopEvent, Any]] | None = None,
@@ -407,15 +382,15 @@ class Simulation:
             state = CustomerState.from_items(customer_id, state_items)
             for item in state_items:
                 if keys.kind_of(item["sk"]) == keys.LOG:
-                    self._log_entry(customer_id, item, executor)
+                    self.report.add_log(customer_id, item)
             for record in sorted(state.messages.values(), key=lambda r: r["at"]):
-                self._message_entry(customer_id, record)
+                self.report.add_message(customer_id, record)
         for execution in executor.executions(snapshot=False):  # read only, run is over
             if self._of_broadcast(execution):
-                self._broadcast_entry(execution, now)
+                self.report.add_failed_broadcast(execution, now)
                 continue  # not a customer's entry: its messages are in the customers' logs
             if self.full_report:
-                self.report.executions.append(_execution_record(execution, executor))
+                self.report.executions.append(execution_record(execution, executor))
             if execution.status == "FAILED":
                 self.report.timeline.append(TimelineEntry(
                     iso(execution.stop or now), execution.input.get("customer_id", "?"),
@@ -433,78 +408,6 @@ class Simulation:
         """The run's executions of journeys (not of broadcasts), live: once the run is over."""
         return [execution for execution in self.executor.executions(snapshot=False)
                 if not self._of_broadcast(execution)]
-
-    def _broadcast_entry(self, execution: Any, now: datetime) -> None:
-        if execution.status not in ("RUNNING", "SUCCEEDED"):
-            self.report.timeline.append(TimelineEntry(
-                iso(execution.stop or now), "", "failed",
-                execution.state_machine_arn.removeprefix(SM_PREFIX).split("/")[0],
-                "", f"{execution.error}: {execution.cause}"))
-
-    def _message_entry(self, customer_id: str, record: dict[str, Any]) -> None:
-        notes = "; ".join(record.get("notes") or [])
-        if record["status"] == "sent":
-            self.report.messages.append({
-                "customer_id": customer_id, "journey": record["journey"], "step": record["step"],
-                "channel": record["channel"], "template": record["template"],
-                "locale": record.get("locale"),
-                "sent_at": record["at"], **({"notes": notes} if notes else {}),
-            })
-            what, detail = "sent", f"{record['channel']} {record['template']}"
-            detail += f" (fallback: {notes})" if notes else ""
-        else:
-            reason = record.get("reason") or record["status"]
-            self.report.suppressed.append({
-                "customer_id": customer_id, "journey": record["journey"], "step": record["step"],
-                "reason": reason, "at": record["at"],
-                **({"detail": notes or record.get("detail", "")}
-                   if (notes or record.get("detail")) else {}),
-            })
-            # unknown: the provider may have delivered it (never re-sent); not "not sent".
-            what = "unknown" if record["status"] == "unknown" else "not sent"
-            detail = f"{reason} {notes or record.get('detail', '')}".strip()
-        self.report.timeline.append(TimelineEntry(record["at"], customer_id, what,
-                                                  record["journey"], record["step"], detail))
-
-    def _log_entry(self, customer_id: str, item: dict[str, Any],
-                   executor: LocalStepFunctions) -> None:
-        kind, reason = item["kind"], item.get("reason", "")
-        if kind in ("deferred", "assigned"):
-            return  # deferrals come from the send results; variants are not timeline events
-        # ("ended": an entry that ended at an `exit` step, which the log names.)
-        self.report.timeline.append(TimelineEntry(item["at"], customer_id, kind,
-                                                  item["journey"], str(item.get("step") or ""),
-                                                  reason))
-        if kind == "skipped" and reason.startswith("exited"):
-            self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
-                                           "step": "(entry)", "reason": "exited",
-                                           "at": item["at"], "detail": reason})
-        elif kind == "stopped" and not reason.startswith("restarted"):
-            self.report.suppressed.append({"customer_id": customer_id, "journey": item["journey"],
-                                           "step": "(remaining)", "reason": "exited",
-                                           "at": item["at"], "detail": reason})
-
-
-def _execution_record(execution: Any, executor: LocalStepFunctions) -> dict[str, Any]:
-    """One entry's run, for `tact report` and `tact cost` checks: states entered, transitions."""
-    entered = [h.state for h in execution.history
-               if h.type.endswith("StateEntered") and h.state is not None]
-    # Which branch each bucket/holdout/split task chose ({"branch": i} from the decide Lambda).
-    branches: dict[str, Any] = {}
-    for h in execution.history:
-        output = h.detail.get("output") if h.type == "TaskSucceeded" else None
-        if isinstance(output, dict) and isinstance(output.get("Payload"), dict):
-            output = output["Payload"]
-        if h.state and isinstance(output, dict) and "branch" in output:
-            branches[h.state] = output["branch"]
-    return {"journey": execution.input.get("journey", "") if isinstance(execution.input, dict)
-            else "", "customer_id": execution.input.get("customer_id", "")
-            if isinstance(execution.input, dict) else "", "name": execution.name,
-            "status": execution.status, "start": iso(execution.start),
-            "stop": iso(execution.stop) if execution.stop else None, "states": entered,
-            "transitions": executor.transitions(execution.arn), "cause": execution.cause,
-            "branches": branches}
-
 
 def simulate_file(events_path: Path, journeys_dir: Path, store: StoreKind = "moto",
                   progress: Callable[[int, int], None] | None = None,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tact.local.simulator import Simulation, SimulationReport
+from tact.local.report import SimulationReport
+from tact.local.simulator import Simulation
 from tests.support.paths import JOURNEYS, journeys_folder
 
 FIRST_ORDER = """\

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from tact.customer import CustomerState
-from tact.local.simulator import Simulation, SimulationReport
+from tact.local.report import SimulationReport
+from tact.local.simulator import Simulation
 from tact.sending.policy import exit_reason
 from tests.support.invariants import cart, event, opted_in
 from tests.support.paths import JOURNEYS
