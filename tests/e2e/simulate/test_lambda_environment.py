@@ -13,19 +13,11 @@ import pytest
 from aws_lambda_powertools.logging import logger as powertools_logger
 
 from tact.local.simulator import Simulation
+from tests.support.strategies import cart_customer_events
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "journeys" / "examples"
-DAY = "2026-11-02"
-EVENTS = [
-    {"id": "p", "type": "customer_updated", "customer_id": "ana", "time": f"{DAY}T07:00:00Z",
-     "data": {"email": "ana@example.com", "timezone": "Europe/Berlin"}},
-    {"id": "c", "type": "consent_changed", "customer_id": "ana", "time": f"{DAY}T07:01:00Z",
-     "data": {"channel": "email", "purpose": "marketing", "granted": True}},
-    {"id": "cart", "type": "cart_updated", "customer_id": "ana", "time": f"{DAY}T09:00:00Z",
-     "data": {"cart_id": "k1", "value": 60, "currency": "EUR",
-              "items": [{"sku": "S1", "name": "Mug", "price": 60, "quantity": 1}]}},
-]
+EVENTS = cart_customer_events()
 
 
 def test_every_invocation_sees_an_on_demand_lambda(monkeypatch: pytest.MonkeyPatch) -> None:

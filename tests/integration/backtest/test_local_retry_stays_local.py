@@ -14,22 +14,10 @@ from tact import aws
 from tact.local.simulator import Simulation
 from tact.store.base import StoreTransientError
 from tact.store.memory import MemoryStore
+from tests.support.strategies import cart_customer_events
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "journeys" / "examples"
-
-
-def _events() -> list[dict[str, Any]]:
-    day = "2026-11-02"
-    return [
-        {"id": "p", "type": "customer_updated", "customer_id": "ana", "time": f"{day}T07:00:00Z",
-         "data": {"email": "ana@example.com", "timezone": "Europe/Berlin"}},
-        {"id": "c", "type": "consent_changed", "customer_id": "ana", "time": f"{day}T07:01:00Z",
-         "data": {"channel": "email", "purpose": "marketing", "granted": True}},
-        {"id": "cart", "type": "cart_updated", "customer_id": "ana", "time": f"{day}T09:00:00Z",
-         "data": {"cart_id": "k1", "value": 60, "currency": "EUR",
-                  "items": [{"sku": "S1", "name": "Mug", "price": 60, "quantity": 1}]}},
-    ]
 
 
 def test_a_failed_event_is_retried_locally_without_any_aws_client(
@@ -53,7 +41,7 @@ def test_a_failed_event_is_retried_locally_without_any_aws_client(
         real_write(self, customer_id, writes)
 
     monkeypatch.setattr(MemoryStore, "write", write_failing_once)
-    report = Simulation(EXAMPLES, store="memory").run(_events())
+    report = Simulation(EXAMPLES, store="memory").run(cart_customer_events())
     assert failed == ["ana"]
     assert made == []
     reminders = [m for m in report.messages if m["journey"] == "abandoned_cart"]

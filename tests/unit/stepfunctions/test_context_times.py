@@ -9,13 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tact.local.stepfunctions.values import iso
-
-zones = st.one_of(st.just(UTC), st.integers(-23 * 60 - 59, 23 * 60 + 59).map(
-    lambda minutes: timezone(timedelta(minutes=minutes))))
+from tests.support.strategies import utc_offsets
 
 
 @given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
-                    timezones=zones))
+                    timezones=utc_offsets))
 def test_iso_is_strftimes_text_of_the_utc_instant_with_milliseconds(moment: datetime) -> None:
     iso.cache_clear()
     utc = moment.astimezone(UTC)
