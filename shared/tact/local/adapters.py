@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
+
+from tact.ingest.messages import MAX_EVENT_BYTES
 from tact.local.executor import LocalStepFunctions
 from tact.sending.channels import Outbound
 
@@ -48,10 +51,36 @@ def sqs_batch(raw: dict[str, Any], delivery: int) -> dict[str, Any]:
               "resources": [], "detail": raw}
     return {"Records": [{
         "messageId": f"m-{raw['id']}-{delivery}", "receiptHandle": "local",
-        "body": json.dumps(bridge), "attributes": {"ApproximateReceiveCount": "1"},
+        "body": message_body(bridge), "attributes": {"ApproximateReceiveCount": "1"},
         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
         "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:tact-events", "awsRegion": REGION,
     }]}
+
+
+# json.dumps writes at most 3x the bytes of orjson's compact UTF-8 (", " for ",", ": " for
+# ":", \uXXXX\uXXXX for a 4-byte character): below a third of the limit, both sizes pass.
+_ANY_FORM_FITS = MAX_EVENT_BYTES // 3
+_STRICT = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+           | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def message_body(message: Any) -> str:
+    """An SQS body that the handler reads exactly as it would read ``json.dumps(message)``,
+    written by orjson where that is certain (~3x faster; one body per replayed event).
+
+    Where it is not, json.dumps writes it: values orjson refuses (integers past 64 bits, lone
+    surrogates, non-text keys, datetimes, subclasses of JSON's types), output holding
+    ``null`` (orjson writes NaN and infinities as null, json.dumps as NaN and Infinity), and
+    bodies large enough that the two forms could fall on either side of EventBridge's size
+    limit, which the handler checks. (A UUID or an Enum, which orjson writes and json.dumps
+    refuses, is taken as orjson writes it.)"""
+    try:
+        text = orjson.dumps(message, option=_STRICT)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(message)
+    if len(text) > _ANY_FORM_FITS or b"null" in text:
+        return json.dumps(message)
+    return text.decode()
 
 
 class ExecutorOrchestrator:
