@@ -134,7 +134,7 @@ def _receipt(received: datetime | None, now: datetime) -> datetime:
 
 def _restart_lost_starts(event: ShopEvent, state: CustomerState, deps: IngestDeps) -> None:
     """A redelivery after a crash between write and start: start what this event entered."""
-    envelope = event.model_dump(mode="json")
+    envelope = event.envelope()
     for entry in state.entries.values():
         journey = deps.bundle.journeys.get(str(entry.get("journey")))
         if entry.get("trigger_id") != event.id or entry.get("converted_at") or journey is None:
@@ -161,7 +161,7 @@ def _plan(event: ShopEvent, data: Any, state: CustomerState, deps: IngestDeps,
     writes.append(last)
     state.last_events[event.type] = last.item
     result = IngestResult(event.id)
-    envelope = event.model_dump(mode="json")
+    envelope = event.envelope()
     # Built when a condition first reads it: most events (consents, contact updates) meet no
     # condition of any journey. The customer is as of this event either way (profile above).
     built: list[dict[str, Any]] = []

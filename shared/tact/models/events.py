@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from tact.clock import iso
+from tact.json_values import NotPlain, plain_copy
 from tact.models.addresses import checked_email
 from tact.models.storable import storable_problem
 
@@ -223,6 +225,20 @@ class ShopEvent(BaseModel):
 
     def typed_data(self) -> _Data:
         return DATA_MODELS[self.type].model_validate(self.data)
+
+    def envelope(self) -> dict[str, Any]:
+        """``model_dump(mode="json")``, built directly where the result is certain (every
+        event's path; a few times faster): a whole-second UTC time is written as tact.clock
+        does, data of JSON's own types is copied. Anything else (fractions of a second, NaN,
+        tuples, types JSON lacks) is pydantic's own dump."""
+        if self.time.microsecond == 0 and self.time.tzinfo is UTC:
+            try:
+                data = plain_copy(self.data)
+            except (NotPlain, RecursionError):
+                return self.model_dump(mode="json")
+            return {"id": self.id, "type": self.type, "customer_id": self.customer_id,
+                    "time": iso(self.time), "data": data}
+        return self.model_dump(mode="json")
 
 
 class EventError(ValueError):

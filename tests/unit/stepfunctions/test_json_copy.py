@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tact.local.stepfunctions.values import _js_number, json_copy
+from tact.json_values import js_number
+from tact.local.stepfunctions.values import json_copy
 
 scalars = (st.none() | st.booleans() | st.integers() | st.text(max_size=5)
            | st.floats(allow_nan=True, allow_infinity=True)
@@ -28,7 +29,7 @@ values = st.recursive(
 
 def _round_trip(value: Any, js_numbers: bool) -> Any:
     text = json.dumps(value, allow_nan=False)
-    return json.loads(text, parse_float=_js_number) if js_numbers else json.loads(text)
+    return json.loads(text, parse_float=js_number) if js_numbers else json.loads(text)
 
 
 @settings(max_examples=500, deadline=None)

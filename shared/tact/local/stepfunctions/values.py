@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tact.clock import utc_seconds_text
+from tact.json_values import NotPlain, js_number, plain_copy
 from tact.local.stepfunctions.records import JSON
 
 
@@ -39,51 +40,14 @@ def json_copy(value: Any, what: str, *, js_numbers: bool = False) -> JSON:
     if kind is str or kind is int or kind is bool or value is None:
         return value  # what the round trip below gives back (a float may change: not here)
     try:
-        return _plain_copy(value, js_numbers)
-    except (_NotPlain, RecursionError):
+        return plain_copy(value, js_numbers)
+    except (NotPlain, RecursionError):
         pass
     try:
         text = json.dumps(value, allow_nan=False)
-        return json.loads(text, parse_float=_js_number) if js_numbers else json.loads(text)
+        return json.loads(text, parse_float=js_number) if js_numbers else json.loads(text)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} is not JSON-serializable: {exc}") from exc
-
-
-class _NotPlain(Exception):
-    """A value the direct copy leaves to the JSON round trip."""
-
-
-_SAME = frozenset((str, int, bool, type(None)))  # exact types the round trip hands back as is
-
-
-def _plain_copy(value: Any, js_numbers: bool) -> Any:
-    kind = type(value)
-    if kind is dict:
-        fresh = {}
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            fresh[key] = item if type(item) in _SAME else _plain_copy(item, js_numbers)
-        return fresh
-    if kind is list:
-        return [item if type(item) in _SAME else _plain_copy(item, js_numbers)
-                for item in value]
-    if kind is float:
-        if value != value or value in (_INFINITY, -_INFINITY):
-            raise _NotPlain  # allow_nan=False: the round trip refuses it, with its message
-        return _js_number(repr(value)) if js_numbers else value
-    if kind in _SAME:
-        return value
-    raise _NotPlain
-
-
-_INFINITY = float("inf")
-
-
-def _js_number(text: str) -> float | int:
-    number = float(text)
-    # JavaScript writes whole numbers below 1e21 without a fraction (1e21 and up: exponent).
-    return int(number) if number.is_integer() and abs(number) < 1e21 else number
 
 
 def canonical(value: JSON) -> str:
