@@ -63,9 +63,10 @@ _handed_over: dict[str, tuple[ShopEvent, Any]] = {}
 @contextmanager
 def validated_already(body: str, parsed: tuple[ShopEvent, Any]) -> Iterator[None]:
     """Inside the block, :func:`process_message` of ``body`` takes ``parsed`` instead of
-    validating the event again. Only for ``parse_event(raw)`` of the event the body was made
-    from with ``json.dumps``, ``raw`` as ``json.loads`` gave it (JSON's own types): the body
-    then carries that very content, and every other check of the handler still runs."""
+    validating the event again. Only for ``parse_event(raw)`` of the event the body was
+    written from (``tact.local.adapters.message_body``: read back exactly as ``json.dumps``
+    of it), ``raw`` as ``json.loads`` gave it (JSON's own types): the body then carries that
+    very content, and every other check of the handler still runs."""
     _handed_over[body] = parsed
     try:
         yield

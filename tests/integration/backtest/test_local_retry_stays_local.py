@@ -12,8 +12,7 @@ import pytest
 
 from tact import aws
 from tact.local.simulator import Simulation
-from tact.store.base import StoreTransientError
-from tact.store.memory import MemoryStore
+from tests.support.faults import fail_first_cart_write
 from tests.support.strategies import cart_customer_events
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,16 +30,7 @@ def test_a_failed_event_is_retried_locally_without_any_aws_client(
 
     client.cache_clear = real_client.cache_clear  # type: ignore[attr-defined]
     monkeypatch.setattr(aws, "client", client)
-    failed: list[str] = []
-    real_write = MemoryStore.write
-
-    def write_failing_once(self: MemoryStore, customer_id: str, writes: list[Any]) -> None:
-        if not failed and any("cart" in str(getattr(w, "item", "")) for w in writes):
-            failed.append(customer_id)
-            raise StoreTransientError("throttled (injected)")
-        real_write(self, customer_id, writes)
-
-    monkeypatch.setattr(MemoryStore, "write", write_failing_once)
+    failed = fail_first_cart_write(monkeypatch)
     report = Simulation(EXAMPLES, store="memory").run(cart_customer_events())
     assert failed == ["ana"]
     assert made == []

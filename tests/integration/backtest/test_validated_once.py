@@ -18,8 +18,7 @@ from tact.generate.traffic import generate
 from tact.ingest import messages
 from tact.local.simulator import Simulation, read_events, simulate_file
 from tact.models.events import EventError, parse_event
-from tact.store.base import StoreTransientError
-from tact.store.memory import MemoryStore
+from tests.support.faults import fail_first_cart_write
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "journeys" / "examples"
@@ -74,17 +73,7 @@ def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 def one_failed_write(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The first cart write fails once: that event is delivered again after the visibility
     timeout (its redelivery has nothing handed over)."""
-    failed: list[str] = []
-    real_write = MemoryStore.write
-
-    def write(self: MemoryStore, customer_id: str, writes: list[Any]) -> None:
-        if not failed and any("cart" in str(getattr(w, "item", "")) for w in writes):
-            failed.append(customer_id)
-            raise StoreTransientError("throttled (injected)")
-        real_write(self, customer_id, writes)
-
-    monkeypatch.setattr(MemoryStore, "write", write)
-    return failed
+    return fail_first_cart_write(monkeypatch)
 
 
 def test_handing_over_changes_nothing_of_the_replay(
